@@ -1,0 +1,244 @@
+#pragma once
+// hitd::engine: the dispatch engine, embedded in a C++ program. Start here.
+//
+// One engine owns an actor system (CAF, hidden behind this header) in which
+// each HIT, each worker and each requester is an actor that alone touches its
+// state, and one ledger actor holds the money. Every command below is
+// asynchronous: it returns at once and calls its callback exactly once, on an
+// engine thread, after the transition is applied and handed to the store.
+// Keep callbacks short (hand the result to your own thread or queue); a
+// callback may issue further commands. Each command also has a blocking
+// overload without the callback, for plain programs and tests.
+//
+// Ids are MTurk's strings. Who may do what is checked here: a requester only
+// touches its own HITs, assignments, qualification types and blocks; a
+// worker only its own assignments.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hitd/config.hpp"
+#include "hitd/events.hpp"
+#include "hitd/model.hpp"
+#include "hitd/result.hpp"
+#include "hitd/storage_port.hpp"
+#include "hitd/time.hpp"
+
+namespace hitd {
+
+template <class T>
+using callback = std::function<void(result<T>)>;
+
+// ---- command inputs ------------------------------------------------------------
+
+struct requester_spec {
+  std::string name;
+  std::string requester_id;   // empty: generated ("AR...")
+};
+
+struct worker_spec {
+  std::string worker_id;      // empty: generated ("AW..."); else ^A[A-Z0-9]+$
+  locale home;                // the Worker_Locale system qualification
+  std::optional<timestamp> registered;   // default now; an earlier time ends probation sooner
+};
+
+struct create_hit_request {
+  std::string requester_id;
+  std::string hit_type_id;                  // CreateHITWithHITType ...
+  std::optional<hit_properties> properties; // ... or CreateHIT's inline properties
+  int64_t max_assignments = 1;
+  int64_t lifetime_s = 0;
+  std::string question;
+  std::string requester_annotation;
+  std::string unique_request_token;         // a repeat within 24 h returns the first HIT
+};
+
+struct accept_request {
+  std::string worker_id;
+  std::string hit_id;
+  std::string idempotency_key; // a repeat within 24 h returns the first assignment
+};
+
+struct submit_request {
+  std::string worker_id;
+  std::string assignment_id;
+  std::string answer;          // a QuestionFormAnswers document, or any text
+  std::string idempotency_key;
+};
+
+struct approve_request {
+  std::string requester_id;
+  std::string assignment_id;
+  std::string feedback;
+  bool override_rejection = false;
+};
+
+struct bonus_request {
+  std::string requester_id;
+  std::string worker_id;
+  std::string assignment_id;
+  money amount;
+  std::string reason;
+  std::string unique_request_token;
+};
+
+struct assignment_with_hit {
+  assignment_view assignment;
+  hit_view hit;
+};
+
+struct worker_block {
+  std::string worker_id;
+  std::string reason;
+};
+
+// The ledger's balances by account, and their sum (zero while sound).
+struct ledger_audit {
+  money total;                 // always zero: double entry
+  money external;              // minus (deposits - withdrawals)
+  money platform;              // fees earned
+  money requesters_available;
+  money requesters_held;
+  money workers;
+};
+
+// One HIT with all its assignments, including accepted, returned and
+// abandoned ones (which MTurk's API does not list), for operators and audits.
+struct hit_inspection {
+  hit_view hit;
+  std::vector<assignment_view> assignments;
+  std::vector<bonus_payment> bonuses;
+};
+
+class engine {
+public:
+  struct options {
+    engine_config config;
+    std::shared_ptr<hitd::clock> clock;     // default: the wall clock
+    std::shared_ptr<storage_port> store;    // default: none (nothing persisted)
+  };
+
+  engine();
+  explicit engine(options opts);
+  ~engine();   // waits for in-flight work, then stops every actor
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // ---- operator ------------------------------------------------------------------
+  void create_requester(requester_spec spec, callback<std::string> cb);
+  result<std::string> create_requester(requester_spec spec);
+  void create_worker(worker_spec spec, callback<std::string> cb);
+  result<std::string> create_worker(worker_spec spec);
+  // Adds money to a requester's available balance. A repeated token has no
+  // second effect.
+  void deposit(std::string requester_id, money amount, std::string token, callback<account_balance> cb);
+  result<account_balance> deposit(std::string requester_id, money amount, std::string token);
+
+  // ---- requester: account and HITs -----------------------------------------------------
+  void get_account_balance(std::string requester_id, callback<account_balance> cb);
+  result<account_balance> get_account_balance(std::string requester_id);
+  // Registers a HIT type; the same properties again return the same id.
+  void create_hit_type(std::string requester_id, hit_properties props, callback<std::string> cb);
+  result<std::string> create_hit_type(std::string requester_id, hit_properties props);
+  void create_hit(create_hit_request req, callback<hit_view> cb);
+  result<hit_view> create_hit(create_hit_request req);
+  void get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb);
+  result<hit_view> get_hit(std::string requester_id, std::string hit_id);
+  void list_hits(std::string requester_id, page_request page, callback<hitd::page<hit_view>> cb);
+  result<hitd::page<hit_view>> list_hits(std::string requester_id, page_request page);
+  // Reviewable (reviewing = false) or Reviewing HITs, optionally of one type.
+  void list_reviewable_hits(std::string requester_id, std::string hit_type_id, bool reviewing,
+                            page_request page, callback<hitd::page<hit_view>> cb);
+  result<hitd::page<hit_view>> list_reviewable_hits(std::string requester_id, std::string hit_type_id,
+                                                    bool reviewing, page_request page);
+  // A time at or before now expires the HIT at once; a later one extends it.
+  void update_expiration(std::string requester_id, std::string hit_id, timestamp expire_at, callback<done> cb);
+  status update_expiration(std::string requester_id, std::string hit_id, timestamp expire_at);
+  void update_hit_review_status(std::string requester_id, std::string hit_id, bool revert, callback<done> cb);
+  status update_hit_review_status(std::string requester_id, std::string hit_id, bool revert);
+  void update_hit_type_of_hit(std::string requester_id, std::string hit_id, std::string hit_type_id, callback<done> cb);
+  status update_hit_type_of_hit(std::string requester_id, std::string hit_id, std::string hit_type_id);
+  void create_additional_assignments(std::string requester_id, std::string hit_id, int64_t n,
+                                     std::string unique_request_token, callback<done> cb);
+  status create_additional_assignments(std::string requester_id, std::string hit_id, int64_t n,
+                                       std::string unique_request_token);
+  void delete_hit(std::string requester_id, std::string hit_id, callback<done> cb);
+  status delete_hit(std::string requester_id, std::string hit_id);
+
+  // ---- requester: assignments and bonuses -----------------------------------------------
+  void get_assignment(std::string requester_id, std::string assignment_id, callback<assignment_with_hit> cb);
+  result<assignment_with_hit> get_assignment(std::string requester_id, std::string assignment_id);
+  // Submitted, Approved and/or Rejected assignments (all three when empty).
+  void list_assignments_for_hit(std::string requester_id, std::string hit_id,
+                                std::vector<assignment_status> statuses, page_request page,
+                                callback<hitd::page<assignment_view>> cb);
+  result<hitd::page<assignment_view>> list_assignments_for_hit(std::string requester_id, std::string hit_id,
+                                                               std::vector<assignment_status> statuses,
+                                                               page_request page);
+  void approve_assignment(approve_request req, callback<done> cb);
+  status approve_assignment(approve_request req);
+  void reject_assignment(std::string requester_id, std::string assignment_id, std::string feedback, callback<done> cb);
+  status reject_assignment(std::string requester_id, std::string assignment_id, std::string feedback);
+  void send_bonus(bonus_request req, callback<done> cb);
+  status send_bonus(bonus_request req);
+  // The bonuses paid for one HIT (hit_id) or one assignment (assignment_id).
+  void list_bonus_payments(std::string requester_id, std::string hit_id, std::string assignment_id,
+                           page_request page, callback<hitd::page<bonus_payment>> cb);
+  result<hitd::page<bonus_payment>> list_bonus_payments(std::string requester_id, std::string hit_id,
+                                                        std::string assignment_id, page_request page);
+
+  // ---- requester: workers ------------------------------------------------------------------
+  void create_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb);
+  status create_worker_block(std::string requester_id, std::string worker_id, std::string reason);
+  void delete_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb);
+  status delete_worker_block(std::string requester_id, std::string worker_id, std::string reason);
+  void list_worker_blocks(std::string requester_id, page_request page, callback<hitd::page<worker_block>> cb);
+  result<hitd::page<worker_block>> list_worker_blocks(std::string requester_id, page_request page);
+
+  // ---- worker ----------------------------------------------------------------------------
+  void accept(accept_request req, callback<assignment_view> cb);
+  result<assignment_view> accept(accept_request req);
+  void submit(submit_request req, callback<done> cb);
+  status submit(submit_request req);
+  void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb);
+  status return_assignment(std::string worker_id, std::string assignment_id);
+  void dashboard(std::string worker_id, callback<worker_dashboard> cb);
+  result<worker_dashboard> dashboard(std::string worker_id);
+  // Moves earnings out of the marketplace: not on probation, at least the
+  // minimum, at most the balance. A repeated key has no second effect.
+  void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb);
+  result<money> withdraw(std::string worker_id, money amount, std::string idempotency_key);
+
+  // ---- events and time -----------------------------------------------------------------------
+  // Calls fn for every event from now on, in sequence order, on an engine
+  // thread, one at a time. Keep it short. Returns an id for unsubscribe.
+  uint64_t subscribe(std::function<void(const event&)> fn);
+  void unsubscribe(uint64_t id);
+  uint64_t last_event_seq() const;
+
+  timestamp now() const;
+  // With a manual clock: moves it forward and returns once every deadline
+  // that fell due (expiries, abandonments, auto-approvals) has been applied.
+  void advance_clock(duration_ms by);
+
+  // ---- inspection -------------------------------------------------------------------------------
+  // Returns once every notification already sent between actors (payments to
+  // the ledger, statistics to workers) has been handled.
+  void drain();
+  result<hit_inspection> inspect_hit(std::string hit_id);
+  result<ledger_audit> audit_ledger();
+  // Every HIT number allocated so far is below this.
+  uint64_t hit_count() const;
+
+  const engine_config& config() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace hitd

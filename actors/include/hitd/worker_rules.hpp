@@ -1,0 +1,92 @@
+#pragma once
+// A worker's record and the decisions over it: the daily accept cap and
+// probation, the statistics behind the dashboard and the system
+// qualifications, and withdrawals. The worker actor owns one worker_state.
+//
+// Statistics are a projection of the worker's assignments, which their HITs
+// own: each HIT tells the worker of every change to one of its assignments
+// (assignment_update), and apply_update is idempotent, so a repeated or
+// replayed update changes nothing.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "hitd/config.hpp"
+#include "hitd/error.hpp"
+#include "hitd/ids.hpp"
+#include "hitd/model.hpp"
+#include "hitd/qualification.hpp"
+#include "hitd/result.hpp"
+
+namespace hitd {
+
+// What a HIT tells a worker about one of its assignments.
+struct assignment_update {
+  assignment_ref ref;
+  std::string requester_id;
+  assignment_status status = assignment_status::accepted;
+  timestamp accept_time = 0;
+  timestamp submit_time = 0;
+  timestamp time = 0;            // when this status was reached
+  money reward;
+};
+
+struct worker_state {
+  std::string id;
+  timestamp created = 0;
+  locale home;                                   // the worker's locale
+  std::map<std::string, qualification_grant> qualifications;   // custom, by type id
+  std::unordered_set<std::string> blocked_by;    // requester ids
+  worker_totals totals;
+  std::deque<worker_day> days;                   // newest first, bounded
+  money withdrawn;
+  uint64_t ledger_seq = 0;                       // withdrawals issued to the ledger
+  // The last status seen of each assignment that can still change: accepted,
+  // submitted, or rejected within the override window. Approved, returned
+  // and abandoned ones are final and leave.
+  std::unordered_map<uint64_t, assignment_status> open;   // key: hit << 32 | ordinal
+  int64_t accepts_in_flight = 0;                 // reserved against the cap
+  std::deque<worker_notification> notifications; // bounded
+  // Accept idempotency: token -> (the first answer, time).
+  std::unordered_map<std::string, std::pair<assignment_view, timestamp>> accept_tokens;
+  std::unordered_map<std::string, timestamp> withdraw_tokens;
+  timestamp last_prune = 0;
+};
+
+bool on_probation(const worker_state& w, timestamp now, const worker_policy& p);
+int64_t daily_cap(const worker_state& w, timestamp now, const worker_policy& p);
+int64_t accepted_today(const worker_state& w, timestamp now);
+
+// May the worker take one more assignment today? exceeds_daily_limit if not.
+status check_daily_cap(const worker_state& w, timestamp now, const worker_policy& p);
+
+// Applies a HIT's news about an assignment; returns false when it changed
+// nothing (a repeat or an older status).
+bool apply_update(worker_state& w, const assignment_update& u);
+void record_bonus(worker_state& w, money amount, timestamp now);
+
+// The credentials the worker presents to HITs: granted custom
+// qualifications, the system qualifications computed from its statistics,
+// and who blocked it.
+worker_credentials credentials_of(const worker_state& w);
+
+worker_dashboard dashboard_of(const worker_state& w, timestamp now, const worker_policy& p);
+
+money earnings_of(const worker_state& w);   // rewards + bonuses, lifetime
+money balance_of(const worker_state& w);    // earnings - withdrawn
+
+// Withdrawal rules: not during probation, at least the minimum, at most the
+// balance. Errors: withdrawal_not_allowed, insufficient_funds,
+// invalid_parameter_value.
+status check_withdrawal(const worker_state& w, money amount, timestamp now, const worker_policy& p);
+
+// Drops idempotency tokens older than the window and notifications beyond
+// the bound; does the scan at most once a minute of clock time.
+void prune(worker_state& w, timestamp now);
+
+} // namespace hitd

@@ -1,0 +1,453 @@
+// The engine facade: turns each public command into a message to the actor
+// that owns the thing named, and each blocking overload into a wait on the
+// asynchronous one.
+
+#include "hitd/engine.hpp"
+
+#include <future>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "hitd/ids.hpp"
+#include "hitd/limits.hpp"
+#include "messages.hpp"
+#include "runtime.hpp"
+
+namespace hitd {
+
+using namespace detail;
+
+namespace {
+
+template <class T, class F>
+result<T> wait_for(F&& start) {
+  auto p = std::make_shared<std::promise<result<T>>>();
+  auto f = p->get_future();
+  start([p](result<T> r) { p->set_value(std::move(r)); });
+  return f.get();
+}
+
+caf::actor_system_config make_caf_config(const engine_config& cfg) {
+  caf::actor_system_config c;
+  auto threads = cfg.scheduler_threads ? cfg.scheduler_threads : std::max(2u, std::thread::hardware_concurrency());
+  c.set("scheduler.max-threads", threads);
+  c.set("scheduler.max-throughput", 300);
+  return c;
+}
+
+template <class T>
+void fail(callback<T>& cb, errc code, std::string message) {
+  cb(error{code, std::move(message)});
+}
+
+} // namespace
+
+struct engine::impl {
+  explicit impl(options o)
+    : caf_cfg(make_caf_config(o.config)),
+      sys(caf_cfg),
+      rt(sys, o.config, o.clock ? o.clock : std::make_shared<system_clock>(), o.store) {
+    rt.ledger = spawn_ledger(rt);
+    if (!rt.clk->is_manual())
+      rt.timers.start_thread();
+  }
+
+  ~impl() {
+    rt.timers.stop();
+    drain(std::chrono::seconds(30));
+    for (auto& a : rt.hits.all())
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : rt.workers.all())
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : rt.requesters.all())
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(rt.ledger, caf::exit_reason::user_shutdown);
+    rt.hits.clear();
+    rt.workers.clear();
+    rt.requesters.clear();
+    rt.hit_types.clear();
+    rt.ledger = caf::actor{};
+  }
+
+  void drain(std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (rt.notes_in_flight.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+
+  // Finds the HIT actor for an id; nullptr (and the callback answered) if none.
+  template <class T>
+  caf::actor hit_or_fail(const std::string& hit_id, callback<T>& cb) {
+    auto n = parse_id(id_kind::hit, hit_id);
+    caf::actor a = n ? rt.hits.find(*n) : caf::actor{};
+    if (!a)
+      fail(cb, errc::hit_does_not_exist, "no HIT " + hit_id);
+    return a;
+  }
+  template <class T>
+  std::pair<caf::actor, uint32_t> assignment_or_fail(const std::string& assignment_id, callback<T>& cb) {
+    auto ref = parse_assignment_id(assignment_id);
+    caf::actor a = ref ? rt.hits.find(ref->hit) : caf::actor{};
+    if (!a)
+      fail(cb, errc::assignment_does_not_exist, "no assignment " + assignment_id);
+    return {a, ref ? ref->ordinal : 0};
+  }
+  template <class T>
+  caf::actor requester_or_fail(const std::string& id, callback<T>& cb) {
+    auto a = rt.requesters.find(id);
+    if (!a)
+      fail(cb, errc::requester_does_not_exist, "no requester " + id);
+    return a;
+  }
+  template <class T>
+  caf::actor worker_or_fail(const std::string& id, callback<T>& cb) {
+    auto a = rt.workers.find(id);
+    if (!a)
+      fail(cb, errc::worker_does_not_exist, "no worker " + id);
+    return a;
+  }
+  template <class T>
+  bool page_ok(const page_request& p, callback<T>& cb) {
+    if (valid_page(p))
+      return true;
+    fail(cb, errc::invalid_parameter_value, "MaxResults must be 1 to 100 and NextToken one this listing returned");
+    return false;
+  }
+
+  caf::actor_system_config caf_cfg;
+  caf::actor_system sys;
+  runtime rt;
+};
+
+engine::engine() : engine(options{}) {}
+engine::engine(options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
+engine::~engine() = default;
+
+const engine_config& engine::config() const { return impl_->rt.cfg; }
+timestamp engine::now() const { return impl_->rt.now(); }
+uint64_t engine::hit_count() const { return impl_->rt.next_hit.load(); }
+
+// ---- operator ----------------------------------------------------------------------------
+
+void engine::create_requester(requester_spec spec, callback<std::string> cb) {
+  auto& rt = impl_->rt;
+  std::string id = spec.requester_id.empty() ? format_requester_id(rt.next_requester.fetch_add(1)) : spec.requester_id;
+  if (!is_customer_id(id))
+    return fail(cb, errc::invalid_parameter_value, "a requester id must match ^A[A-Z0-9]+$ and be at most 64 characters");
+  bool created = false;
+  auto a = rt.requesters.find_or_create(id, [&] {
+    created = true;
+    return spawn_requester(rt, id, spec.name, rt.now());
+  });
+  if (!created)
+    return fail(cb, errc::requester_already_exists, "requester " + id + " exists");
+  caf::anon_send(a, requester::msg{requester::init{std::move(cb)}});
+}
+
+void engine::create_worker(worker_spec spec, callback<std::string> cb) {
+  auto& rt = impl_->rt;
+  std::string id = spec.worker_id.empty() ? format_worker_id(rt.next_worker.fetch_add(1)) : spec.worker_id;
+  if (!is_customer_id(id))
+    return fail(cb, errc::invalid_parameter_value, "a worker id must match ^A[A-Z0-9]+$ and be at most 64 characters");
+  if (!spec.home.country.empty() && spec.home.country.size() != 2)
+    return fail(cb, errc::invalid_parameter_value, "a locale's country is two letters (ISO 3166)");
+  bool created = false;
+  auto a = rt.workers.find_or_create(id, [&] {
+    created = true;
+    worker_state w;
+    w.id = id;
+    w.created = spec.registered.value_or(rt.now());
+    w.home = spec.home;
+    return spawn_worker(rt, std::move(w));
+  });
+  if (!created)
+    return fail(cb, errc::worker_already_exists, "worker " + id + " exists");
+  caf::anon_send(a, worker::msg{worker::init{std::move(cb)}});
+}
+
+void engine::deposit(std::string requester_id, money amount, std::string token, callback<account_balance> cb) {
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::deposit{amount, std::move(token), std::move(cb)}});
+}
+
+// ---- requester ----------------------------------------------------------------------------
+
+void engine::get_account_balance(std::string requester_id, callback<account_balance> cb) {
+  if (impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(impl_->rt.ledger, ledger::msg{ledger::balance{std::move(requester_id), std::move(cb)}});
+}
+
+void engine::create_hit_type(std::string requester_id, hit_properties props, callback<std::string> cb) {
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::create_type{std::move(props), std::move(cb)}});
+}
+
+void engine::create_hit(create_hit_request req, callback<hit_view> cb) {
+  if (auto a = impl_->requester_or_fail(req.requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::create_hit{std::move(req), std::move(cb)}});
+}
+
+void engine::get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) {
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::get{std::move(requester_id), std::move(cb)}});
+}
+
+void engine::list_hits(std::string requester_id, page_request page, callback<hitd::page<hit_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::list_hits{std::move(page), false, false, {}, std::move(cb)}});
+}
+
+void engine::list_reviewable_hits(std::string requester_id, std::string hit_type_id, bool reviewing,
+                                  page_request page, callback<hitd::page<hit_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::list_hits{std::move(page), true, reviewing, std::move(hit_type_id), std::move(cb)}});
+}
+
+void engine::update_expiration(std::string requester_id, std::string hit_id, timestamp expire_at, callback<done> cb) {
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::update_expiration{std::move(requester_id), expire_at, std::move(cb)}});
+}
+
+void engine::update_hit_review_status(std::string requester_id, std::string hit_id, bool revert, callback<done> cb) {
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::review_status{std::move(requester_id), revert, std::move(cb)}});
+}
+
+void engine::update_hit_type_of_hit(std::string requester_id, std::string hit_id, std::string hit_type_id, callback<done> cb) {
+  auto n = parse_id(id_kind::hit, hit_id);
+  if (!n || !impl_->rt.hits.find(*n))
+    return fail(cb, errc::hit_does_not_exist, "no HIT " + hit_id);
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::retype{*n, std::move(hit_type_id), std::move(cb)}});
+}
+
+void engine::create_additional_assignments(std::string requester_id, std::string hit_id, int64_t n,
+                                           std::string token, callback<done> cb) {
+  if (token.size() > limits::request_token_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "UniqueRequestToken is longer than 64 characters");
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::add_assignments{std::move(requester_id), n, std::move(token), std::move(cb)}});
+}
+
+void engine::delete_hit(std::string requester_id, std::string hit_id, callback<done> cb) {
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::dispose{std::move(requester_id), std::move(cb)}});
+}
+
+void engine::get_assignment(std::string requester_id, std::string assignment_id, callback<assignment_with_hit> cb) {
+  auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::get_assignment{std::move(requester_id), ordinal, std::move(cb)}});
+}
+
+void engine::list_assignments_for_hit(std::string requester_id, std::string hit_id,
+                                      std::vector<assignment_status> statuses, page_request page,
+                                      callback<hitd::page<assignment_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  for (auto s : statuses)
+    if (s != assignment_status::submitted && s != assignment_status::approved && s != assignment_status::rejected)
+      return fail(cb, errc::invalid_parameter_value, "AssignmentStatuses may name only Submitted, Approved and Rejected");
+  if (auto a = impl_->hit_or_fail(hit_id, cb))
+    caf::anon_send(a, hit::msg{hit::list_assignments{std::move(requester_id), std::move(statuses), std::move(page), std::move(cb)}});
+}
+
+void engine::approve_assignment(approve_request req, callback<done> cb) {
+  if (req.feedback.size() > limits::feedback_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
+  auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::approve{std::move(req.requester_id), ordinal, std::move(req.feedback),
+                                            req.override_rejection, std::move(cb)}});
+}
+
+void engine::reject_assignment(std::string requester_id, std::string assignment_id, std::string feedback, callback<done> cb) {
+  if (feedback.size() > limits::feedback_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
+  auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::reject{std::move(requester_id), ordinal, std::move(feedback), std::move(cb)}});
+}
+
+void engine::send_bonus(bonus_request req, callback<done> cb) {
+  if (req.amount.cents <= 0 || req.amount.cents > amount_cents_max)
+    return fail(cb, errc::invalid_parameter_value, "BonusAmount must be positive");
+  if (req.reason.empty())
+    return fail(cb, errc::missing_parameter, "Reason is required for a bonus");
+  if (req.reason.size() > limits::reason_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "Reason is too long");
+  if (req.unique_request_token.size() > limits::request_token_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "UniqueRequestToken is longer than 64 characters");
+  if (!impl_->rt.workers.find(req.worker_id))
+    return fail(cb, errc::worker_does_not_exist, "no worker " + req.worker_id);
+  auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::bonus{std::move(req), ordinal, std::move(cb)}});
+}
+
+void engine::list_bonus_payments(std::string requester_id, std::string hit_id, std::string assignment_id,
+                                 page_request page, callback<hitd::page<bonus_payment>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (hit_id.empty() == assignment_id.empty())
+    return fail(cb, errc::invalid_parameter_value, "give either HITId or AssignmentId");
+  if (!hit_id.empty()) {
+    if (auto a = impl_->hit_or_fail(hit_id, cb))
+      caf::anon_send(a, hit::msg{hit::list_bonuses{std::move(requester_id), false, 0, std::move(page), std::move(cb)}});
+    return;
+  }
+  auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::list_bonuses{std::move(requester_id), true, ordinal, std::move(page), std::move(cb)}});
+}
+
+void engine::create_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb) {
+  if (!is_customer_id(worker_id))
+    return fail(cb, errc::invalid_parameter_value, "WorkerId is invalid");
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), true, std::move(cb)}});
+}
+
+void engine::delete_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb) {
+  if (!is_customer_id(worker_id))
+    return fail(cb, errc::invalid_parameter_value, "WorkerId is invalid");
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), false, std::move(cb)}});
+}
+
+void engine::list_worker_blocks(std::string requester_id, page_request page, callback<hitd::page<worker_block>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::list_blocks{std::move(page), std::move(cb)}});
+}
+
+// ---- worker ----------------------------------------------------------------------------------
+
+void engine::accept(accept_request req, callback<assignment_view> cb) {
+  if (req.idempotency_key.size() > limits::request_token_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
+  auto n = parse_id(id_kind::hit, req.hit_id);
+  if (!n)
+    return fail(cb, errc::hit_does_not_exist, "no HIT " + req.hit_id);
+  if (auto a = impl_->worker_or_fail(req.worker_id, cb))
+    caf::anon_send(a, worker::msg{worker::accept{*n, std::move(req.idempotency_key), std::move(cb)}});
+}
+
+void engine::submit(submit_request req, callback<done> cb) {
+  if (req.answer.size() > limits::answer_bytes_max)
+    return fail(cb, errc::invalid_parameter_value, "the answer is larger than 65,535 bytes");
+  if (req.idempotency_key.size() > limits::request_token_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
+  auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::submit{std::move(req.worker_id), ordinal, std::move(req.answer),
+                                           std::move(req.idempotency_key), std::move(cb)}});
+}
+
+void engine::return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) {
+  auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
+  if (a)
+    caf::anon_send(a, hit::msg{hit::give_back{std::move(worker_id), ordinal, std::move(cb)}});
+}
+
+void engine::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
+  if (auto a = impl_->worker_or_fail(worker_id, cb))
+    caf::anon_send(a, worker::msg{worker::dashboard{std::move(cb)}});
+}
+
+void engine::withdraw(std::string worker_id, money amount, std::string key, callback<money> cb) {
+  if (key.size() > limits::request_token_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
+  if (auto a = impl_->worker_or_fail(worker_id, cb))
+    caf::anon_send(a, worker::msg{worker::withdraw{amount, std::move(key), std::move(cb)}});
+}
+
+// ---- events, time, inspection ------------------------------------------------------------------
+
+uint64_t engine::subscribe(std::function<void(const event&)> fn) { return impl_->rt.bus.subscribe(std::move(fn)); }
+void engine::unsubscribe(uint64_t id) { impl_->rt.bus.unsubscribe(id); }
+uint64_t engine::last_event_seq() const { return impl_->rt.bus.last_seq(); }
+
+void engine::advance_clock(duration_ms by) {
+  auto& rt = impl_->rt;
+  auto* manual = dynamic_cast<manual_clock*>(rt.clk.get());
+  if (!manual || by < 0)
+    return;
+  manual->set(manual->now() + by);
+  // Wake every HIT with a deadline due and wait until each has applied them;
+  // a woken HIT applies all of its due deadlines in time order.
+  auto due = rt.timers.take_due(manual->now());
+  std::sort(due.begin(), due.end(), [](auto& a, auto& b) { return a.target < b.target; });
+  due.erase(std::unique(due.begin(), due.end(), [](auto& a, auto& b) { return a.target == b.target; }), due.end());
+  std::vector<std::future<void>> waits;
+  for (const auto& e : due) {
+    auto a = rt.hits.find(e.target);
+    if (!a)
+      continue;
+    auto p = std::make_shared<std::promise<void>>();
+    waits.push_back(p->get_future());
+    caf::anon_send(a, hit::msg{hit::wake{[p] { p->set_value(); }}});
+  }
+  for (auto& w : waits)
+    w.wait();
+  drain();
+}
+
+void engine::drain() { impl_->drain(std::chrono::seconds(60)); }
+
+result<hit_inspection> engine::inspect_hit(std::string hit_id) {
+  return wait_for<hit_inspection>([&](callback<hit_inspection> cb) {
+    if (auto a = impl_->hit_or_fail(hit_id, cb))
+      caf::anon_send(a, hit::msg{hit::inspect{std::move(cb)}});
+  });
+}
+
+result<ledger_audit> engine::audit_ledger() {
+  return wait_for<ledger_audit>([&](callback<ledger_audit> cb) {
+    caf::anon_send(impl_->rt.ledger, ledger::msg{ledger::audit{std::move(cb)}});
+  });
+}
+
+// ---- blocking overloads ----------------------------------------------------------------------------
+
+#define HITD_BLOCKING(T, name, ...) \
+  wait_for<T>([&](callback<T> cb) { name(__VA_ARGS__, std::move(cb)); })
+
+result<std::string> engine::create_requester(requester_spec s) { return HITD_BLOCKING(std::string, create_requester, std::move(s)); }
+result<std::string> engine::create_worker(worker_spec s) { return HITD_BLOCKING(std::string, create_worker, std::move(s)); }
+result<account_balance> engine::deposit(std::string r, money m, std::string t) { return HITD_BLOCKING(account_balance, deposit, std::move(r), m, std::move(t)); }
+result<account_balance> engine::get_account_balance(std::string r) { return HITD_BLOCKING(account_balance, get_account_balance, std::move(r)); }
+result<std::string> engine::create_hit_type(std::string r, hit_properties p) { return HITD_BLOCKING(std::string, create_hit_type, std::move(r), std::move(p)); }
+result<hit_view> engine::create_hit(create_hit_request r) { return HITD_BLOCKING(hit_view, create_hit, std::move(r)); }
+result<hit_view> engine::get_hit(std::string r, std::string h) { return HITD_BLOCKING(hit_view, get_hit, std::move(r), std::move(h)); }
+result<page<hit_view>> engine::list_hits(std::string r, page_request p) { return HITD_BLOCKING(page<hit_view>, list_hits, std::move(r), std::move(p)); }
+result<page<hit_view>> engine::list_reviewable_hits(std::string r, std::string t, bool rv, page_request p) { return HITD_BLOCKING(page<hit_view>, list_reviewable_hits, std::move(r), std::move(t), rv, std::move(p)); }
+status engine::update_expiration(std::string r, std::string h, timestamp t) { return HITD_BLOCKING(done, update_expiration, std::move(r), std::move(h), t); }
+status engine::update_hit_review_status(std::string r, std::string h, bool rv) { return HITD_BLOCKING(done, update_hit_review_status, std::move(r), std::move(h), rv); }
+status engine::update_hit_type_of_hit(std::string r, std::string h, std::string t) { return HITD_BLOCKING(done, update_hit_type_of_hit, std::move(r), std::move(h), std::move(t)); }
+status engine::create_additional_assignments(std::string r, std::string h, int64_t n, std::string t) { return HITD_BLOCKING(done, create_additional_assignments, std::move(r), std::move(h), n, std::move(t)); }
+status engine::delete_hit(std::string r, std::string h) { return HITD_BLOCKING(done, delete_hit, std::move(r), std::move(h)); }
+result<assignment_with_hit> engine::get_assignment(std::string r, std::string a) { return HITD_BLOCKING(assignment_with_hit, get_assignment, std::move(r), std::move(a)); }
+result<page<assignment_view>> engine::list_assignments_for_hit(std::string r, std::string h, std::vector<assignment_status> s, page_request p) { return HITD_BLOCKING(page<assignment_view>, list_assignments_for_hit, std::move(r), std::move(h), std::move(s), std::move(p)); }
+status engine::approve_assignment(approve_request r) { return HITD_BLOCKING(done, approve_assignment, std::move(r)); }
+status engine::reject_assignment(std::string r, std::string a, std::string f) { return HITD_BLOCKING(done, reject_assignment, std::move(r), std::move(a), std::move(f)); }
+status engine::send_bonus(bonus_request r) { return HITD_BLOCKING(done, send_bonus, std::move(r)); }
+result<page<bonus_payment>> engine::list_bonus_payments(std::string r, std::string h, std::string a, page_request p) { return HITD_BLOCKING(page<bonus_payment>, list_bonus_payments, std::move(r), std::move(h), std::move(a), std::move(p)); }
+status engine::create_worker_block(std::string r, std::string w, std::string reason) { return HITD_BLOCKING(done, create_worker_block, std::move(r), std::move(w), std::move(reason)); }
+status engine::delete_worker_block(std::string r, std::string w, std::string reason) { return HITD_BLOCKING(done, delete_worker_block, std::move(r), std::move(w), std::move(reason)); }
+result<page<worker_block>> engine::list_worker_blocks(std::string r, page_request p) { return HITD_BLOCKING(page<worker_block>, list_worker_blocks, std::move(r), std::move(p)); }
+result<assignment_view> engine::accept(accept_request r) { return HITD_BLOCKING(assignment_view, accept, std::move(r)); }
+status engine::submit(submit_request r) { return HITD_BLOCKING(done, submit, std::move(r)); }
+status engine::return_assignment(std::string w, std::string a) { return HITD_BLOCKING(done, return_assignment, std::move(w), std::move(a)); }
+result<worker_dashboard> engine::dashboard(std::string w) { return HITD_BLOCKING(worker_dashboard, dashboard, std::move(w)); }
+result<money> engine::withdraw(std::string w, money m, std::string k) { return HITD_BLOCKING(money, withdraw, std::move(w), m, std::move(k)); }
+
+#undef HITD_BLOCKING
+
+} // namespace hitd

@@ -1,0 +1,105 @@
+#pragma once
+// The messages between hitd's actors. Each actor kind takes one message type,
+// a std::variant of its commands; a command that answers carries a callback
+// (`reply`) that the actor calls when the answer is durable. Messages are
+// local only (never serialised), hence CAF_ALLOW_UNSAFE_MESSAGE_TYPE.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "hitd/engine.hpp"
+#include "hitd/hit_rules.hpp"
+#include "hitd/ledger_book.hpp"
+#include "hitd/limits.hpp"
+#include "hitd/worker_rules.hpp"
+
+namespace hitd::detail {
+
+// ---- ledger -------------------------------------------------------------------------
+namespace ledger {
+struct apply { transfer t; std::function<void(transfer_outcome)> reply; bool counted = false; };
+struct balance { std::string requester_id; callback<account_balance> reply; };
+struct audit { callback<ledger_audit> reply; };
+using msg = std::variant<apply, balance, audit>;
+} // namespace ledger
+
+// ---- HIT ------------------------------------------------------------------------------
+namespace hit {
+// Sent by the requester actor right after spawning: persist and announce.
+struct init { hit_effects fx; write_batch extra; callback<hit_view> reply; };
+struct wake { std::function<void()> reply; };   // a deadline may be due
+struct accept { std::shared_ptr<const worker_credentials> creds; std::function<void(result<assignment_view>)> reply; };
+struct submit { std::string worker_id; uint32_t ordinal; std::string answer; std::string token; callback<done> reply; };
+struct give_back { std::string worker_id; uint32_t ordinal; callback<done> reply; };
+struct approve { std::string requester_id; uint32_t ordinal; std::string feedback; bool override_rejection; callback<done> reply; };
+struct reject { std::string requester_id; uint32_t ordinal; std::string feedback; callback<done> reply; };
+struct get { std::string requester_id; callback<hit_view> reply; };   // empty requester: internal
+struct get_assignment { std::string requester_id; uint32_t ordinal; callback<assignment_with_hit> reply; };
+struct list_assignments { std::string requester_id; std::vector<assignment_status> statuses; page_request page; callback<hitd::page<assignment_view>> reply; };
+struct update_expiration { std::string requester_id; timestamp expire_at; callback<done> reply; };
+struct add_assignments { std::string requester_id; int64_t n; std::string token; callback<done> reply; };
+struct review_status { std::string requester_id; bool revert; callback<done> reply; };
+struct retype { std::string requester_id; std::shared_ptr<const hit_definition> def; callback<done> reply; };
+struct dispose { std::string requester_id; callback<done> reply; };
+struct bonus { bonus_request req; uint32_t ordinal; callback<done> reply; };
+struct list_bonuses { std::string requester_id; bool one_assignment; uint32_t ordinal; page_request page; callback<hitd::page<bonus_payment>> reply; };
+struct inspect { callback<hit_inspection> reply; };
+// The ledger's answer to a hold or charge this HIT asked for.
+struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
+using msg = std::variant<init, wake, accept, submit, give_back, approve, reject, get, get_assignment,
+                         list_assignments, update_expiration, add_assignments, review_status, retype,
+                         dispose, bonus, list_bonuses, inspect, funds>;
+} // namespace hit
+
+// ---- worker ---------------------------------------------------------------------------------
+namespace worker {
+struct init { callback<std::string> reply; };
+struct accept { uint64_t hit_number; std::string token; callback<assignment_view> reply; };
+struct accepted { result<assignment_view> outcome; std::string token; callback<assignment_view> reply; };
+struct update { assignment_update u; };                            // counted note from a HIT
+struct bonus { money amount; timestamp time; };                    // counted note from a HIT
+struct block { std::string requester_id; bool on; callback<done> reply; };
+struct dashboard { callback<worker_dashboard> reply; };
+struct withdraw { money amount; std::string token; callback<money> reply; };
+struct funds { transfer_outcome outcome; money amount; std::string token; callback<money> reply; };
+using msg = std::variant<init, accept, accepted, update, bonus, block, dashboard, withdraw, funds>;
+} // namespace worker
+
+// ---- requester ---------------------------------------------------------------------------------
+namespace requester {
+struct init { callback<std::string> reply; };
+struct deposit { money amount; std::string token; callback<account_balance> reply; };
+struct create_type { hit_properties props; callback<std::string> reply; };
+struct create_hit { create_hit_request req; callback<hit_view> reply; };
+struct list_hits { page_request page; bool reviewable_only; bool reviewing; std::string hit_type_id; callback<hitd::page<hit_view>> reply; };
+struct hit_status_note { uint64_t hit_number; hit_status status; };   // counted note from a HIT
+struct retype { uint64_t hit_number; std::string hit_type_id; callback<done> reply; };
+struct block { std::string worker_id; std::string reason; bool on; callback<done> reply; };
+struct list_blocks { page_request page; callback<hitd::page<worker_block>> reply; };
+struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
+using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_status_note, retype, block,
+                         list_blocks, funds>;
+} // namespace requester
+
+// Spawning (each in its actor's file).
+caf::actor spawn_ledger(struct runtime& rt);
+caf::actor spawn_hit(struct runtime& rt, hit_state state);
+caf::actor spawn_worker(struct runtime& rt, worker_state state);
+caf::actor spawn_requester(struct runtime& rt, std::string id, std::string name, timestamp created);
+
+// Pagination tokens are decimal offsets into the listing's order.
+size_t page_offset(const page_request& p);
+std::string next_page_token(size_t offset, size_t total);
+bool valid_page(const page_request& p);
+
+} // namespace hitd::detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hitd::detail::ledger::msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hitd::detail::hit::msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hitd::detail::worker::msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hitd::detail::requester::msg)

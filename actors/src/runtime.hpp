@@ -1,0 +1,163 @@
+#pragma once
+// The engine's shared machinery, given to every actor by pointer: the
+// configuration, the clock, the store, the directory that finds an actor by
+// id, the event bus and the timer service. Everything here is thread-safe;
+// none of it is actor state.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include "hitd/config.hpp"
+#include "hitd/events.hpp"
+#include "hitd/storage_port.hpp"
+#include "hitd/timer_wheel.hpp"
+
+namespace hitd::detail {
+
+// Finds an actor by key: a sharded hash map, so a lookup is a short lock
+// rather than a message round trip to a directory actor.
+template <class Key>
+class actor_map {
+public:
+  caf::actor find(const Key& k) const {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    return it == s.map.end() ? caf::actor{} : it->second;
+  }
+  // Inserts unless present; returns the actor now registered.
+  caf::actor insert(const Key& k, caf::actor a) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto [it, fresh] = s.map.emplace(k, std::move(a));
+    return it->second;
+  }
+  template <class F>
+  caf::actor find_or_create(const Key& k, F&& make) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    if (it != s.map.end())
+      return it->second;
+    auto a = make();
+    s.map.emplace(k, a);
+    return a;
+  }
+  std::vector<caf::actor> all() const {
+    std::vector<caf::actor> out;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      for (auto& [k, a] : s.map)
+        out.push_back(a);
+    }
+    return out;
+  }
+  void clear() {
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      s.map.clear();
+    }
+  }
+
+private:
+  static constexpr size_t shard_count = 64;
+  struct shard_t {
+    mutable std::mutex mutex;
+    std::unordered_map<Key, caf::actor> map;
+  };
+  shard_t& shard(const Key& k) const { return shards_[std::hash<Key>{}(k) % shard_count]; }
+  mutable shard_t shards_[shard_count];
+};
+
+// Delivers events to subscribers in sequence order: the sequence number is
+// taken and the subscribers are called under one lock.
+class event_bus {
+public:
+  uint64_t subscribe(std::function<void(const event&)> fn);
+  void unsubscribe(uint64_t id);
+  void publish(std::vector<event>& events);
+  uint64_t last_seq() const { return seq_.load(std::memory_order_acquire); }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<uint64_t, std::function<void(const event&)>>> subscribers_;
+  uint64_t next_id_ = 1;
+  std::atomic<uint64_t> seq_{0};
+};
+
+struct runtime;
+
+// Holds the timer wheel and wakes HIT actors when their earliest deadline is
+// due: on its own thread under the wall clock, or when the engine advances a
+// manual clock.
+class timer_service {
+public:
+  timer_service(runtime& rt, timestamp start);
+  ~timer_service();
+  void schedule(timestamp due, uint64_t hit);
+  void start_thread();    // wall clock only
+  void stop();
+  // Collects the entries due at `now` (manual clock).
+  std::vector<timer_entry> take_due(timestamp now);
+
+private:
+  void run();
+  runtime& rt_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  timer_wheel wheel_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+struct runtime {
+  runtime(caf::actor_system& s, engine_config c, std::shared_ptr<hitd::clock> k,
+          std::shared_ptr<storage_port> st);
+
+  caf::actor_system& sys;
+  engine_config cfg;
+  std::shared_ptr<hitd::clock> clk;
+  std::shared_ptr<storage_port> store;   // may be null: nothing is persisted
+
+  actor_map<uint64_t> hits;
+  actor_map<std::string> workers;
+  actor_map<std::string> requesters;
+  actor_map<uint64_t> hit_types;          // type number -> its requester's actor
+  caf::actor ledger;
+  event_bus bus;
+  timer_service timers;
+
+  std::atomic<uint64_t> next_hit{1};
+  std::atomic<uint64_t> next_hit_type{1};
+  std::atomic<uint64_t> next_requester{1};
+  std::atomic<uint64_t> next_worker{1};
+  // One-way notifications sent between actors and not yet handled (drain()).
+  std::atomic<int64_t> notes_in_flight{0};
+
+  timestamp now() const { return clk->now(); }
+
+  // Persists a batch (or, without a store, completes at once), then calls done.
+  void persist(write_batch batch, std::function<void(status)> done) const;
+  bool persistent() const { return store != nullptr; }
+
+  // A one-way notification to another actor, counted for drain().
+  template <class Msg>
+  void note(const caf::actor& to, Msg&& m) {
+    notes_in_flight.fetch_add(1, std::memory_order_relaxed);
+    caf::anon_send(to, std::forward<Msg>(m));
+  }
+  void noted() { notes_in_flight.fetch_sub(1, std::memory_order_release); }
+};
+
+} // namespace hitd::detail

@@ -1,0 +1,230 @@
+// One worker_actor owns one worker: its qualifications, blocks, daily cap,
+// statistics and withdrawals. Accepting starts here (the cap and the
+// credentials are the worker's), is decided by the HIT, and is counted here
+// when the HIT answers. Other assignment changes arrive as idempotent updates
+// from the HITs.
+
+#include <deque>
+
+#include <caf/all.hpp>
+
+#include "messages.hpp"
+#include "runtime.hpp"
+
+namespace hitd::detail {
+namespace {
+
+constexpr size_t stash_max = 10'000;
+// Accepts of one worker waiting for their HITs at once.
+constexpr int64_t accepts_in_flight_max = 64;
+
+struct worker_actor_state {
+  runtime* rt = nullptr;
+  worker_state w;
+  std::shared_ptr<const worker_credentials> creds;   // rebuilt when stale
+  bool creds_stale = true;
+  bool busy = false;                                  // a withdrawal is at the ledger
+  std::deque<worker::msg> stash;
+  // Accept tokens whose first call is still at the HIT: later repeats wait here.
+  std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
+  static inline const char* name = "hitd.worker";
+};
+
+using self_ptr = caf::stateful_actor<worker_actor_state>*;
+
+std::string worker_key(const std::string& id) { return record_key{record_kind::worker}.text(id).str(); }
+
+void persist_then(self_ptr self, std::function<void(status)> then) {
+  auto& st = self->state;
+  write_batch batch;
+  if (st.rt->persistent())
+    batch.push_back({record_kind::worker, worker_key(st.w.id), std::make_shared<const worker_state>(st.w)});
+  st.rt->persist(std::move(batch), std::move(then));
+}
+
+void publish_one(runtime* rt, event e) {
+  std::vector<event> v;
+  v.push_back(std::move(e));
+  rt->bus.publish(v);
+}
+
+void handle(self_ptr self, worker::msg& m);
+
+void handle(self_ptr self, worker::msg& m) {
+  auto& st = self->state;
+  auto& w = st.w;
+  auto* rt = st.rt;
+  if (st.busy && !std::holds_alternative<worker::funds>(m)) {
+    if (st.stash.size() >= stash_max) {
+      std::visit([](auto& c) {
+        if constexpr (requires { c.reply(error{}); })
+          if (c.reply)
+            c.reply(error{errc::throttled, "too many commands are waiting for this worker"});
+      }, m);
+      return;
+    }
+    st.stash.push_back(std::move(m));
+    return;
+  }
+  auto now = rt->now();
+  prune(w, now);
+  std::visit(
+    [&](auto& c) {
+      using T = std::decay_t<decltype(c)>;
+      if constexpr (std::is_same_v<T, worker::init>) {
+        persist_then(self, [reply = std::move(c.reply), id = w.id](status s) {
+          if (s.ok())
+            reply(id);
+          else
+            reply(s.err());
+        });
+      } else if constexpr (std::is_same_v<T, worker::accept>) {
+        if (!c.token.empty()) {
+          if (auto it = w.accept_tokens.find(c.token); it != w.accept_tokens.end()) {
+            c.reply(it->second.first);   // a repeat: the first assignment
+            return;
+          }
+          if (auto it = st.tokens_in_flight.find(c.token); it != st.tokens_in_flight.end()) {
+            it->second.push_back(std::move(c.reply));
+            return;
+          }
+        }
+        if (auto cap = check_daily_cap(w, now, rt->cfg.workers); !cap.ok()) {
+          c.reply(cap.err());
+          return;
+        }
+        if (w.accepts_in_flight >= accepts_in_flight_max) {
+          c.reply(error{errc::throttled, "too many accepts of this worker are in progress"});
+          return;
+        }
+        auto hit_actor = rt->hits.find(c.hit_number);
+        if (!hit_actor) {
+          c.reply(error{errc::hit_does_not_exist, "no such HIT"});
+          return;
+        }
+        if (st.creds_stale || !st.creds) {
+          st.creds = std::make_shared<const worker_credentials>(credentials_of(w));
+          st.creds_stale = false;
+        }
+        ++w.accepts_in_flight;
+        if (!c.token.empty())
+          st.tokens_in_flight[c.token];
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        caf::anon_send(hit_actor, hit::msg{hit::accept{
+          st.creds, [me, token = c.token, reply = std::move(c.reply)](result<assignment_view> r) mutable {
+            // Back into this actor to count it; the client's reply rides along.
+            caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply)}});
+          }}});
+      } else if constexpr (std::is_same_v<T, worker::accepted>) {
+        --w.accepts_in_flight;
+        std::vector<callback<assignment_view>> waiting;
+        if (!c.token.empty()) {
+          if (auto it = st.tokens_in_flight.find(c.token); it != st.tokens_in_flight.end()) {
+            waiting = std::move(it->second);
+            st.tokens_in_flight.erase(it);
+          }
+        }
+        auto answer_all = [waiting = std::move(waiting), reply = std::move(c.reply)](const result<assignment_view>& r) mutable {
+          reply(r);
+          for (auto& r2 : waiting)
+            r2(r);
+        };
+        if (!c.outcome.ok()) {
+          answer_all(c.outcome);
+          return;
+        }
+        const auto& v = *c.outcome;
+        auto ref = parse_assignment_id(v.assignment_id);
+        assignment_update u{*ref, {}, assignment_status::accepted, v.accept_time, 0, v.accept_time, v.reward};
+        apply_update(w, u);
+        st.creds_stale = true;
+        if (!c.token.empty())
+          w.accept_tokens[c.token] = {v, now};
+        persist_then(self, [answer_all = std::move(answer_all), r = std::move(c.outcome)](status s) mutable {
+          if (s.ok())
+            answer_all(r);
+          else
+            answer_all(s.err());
+        });
+      } else if constexpr (std::is_same_v<T, worker::update>) {
+        if (apply_update(w, c.u)) {
+          st.creds_stale = true;
+          persist_then(self, [rt](status) { rt->noted(); });
+        } else {
+          rt->noted();
+        }
+      } else if constexpr (std::is_same_v<T, worker::bonus>) {
+        record_bonus(w, c.amount, c.time);
+        persist_then(self, [rt](status) { rt->noted(); });
+      } else if constexpr (std::is_same_v<T, worker::block>) {
+        if (c.on)
+          w.blocked_by.insert(c.requester_id);
+        else
+          w.blocked_by.erase(c.requester_id);
+        st.creds_stale = true;
+        persist_then(self, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+      } else if constexpr (std::is_same_v<T, worker::dashboard>) {
+        c.reply(dashboard_of(w, now, rt->cfg.workers));
+      } else if constexpr (std::is_same_v<T, worker::withdraw>) {
+        if (!c.token.empty() && w.withdraw_tokens.count(c.token)) {
+          c.reply(balance_of(w));   // a repeat: the first withdrawal stands
+          return;
+        }
+        if (auto ok = check_withdrawal(w, c.amount, now, rt->cfg.workers); !ok.ok()) {
+          c.reply(ok.err());
+          return;
+        }
+        st.busy = true;
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        transfer t{w.id, ++w.ledger_seq, {{worker_account(w.id), external_account(), c.amount}}};
+        caf::anon_send(rt->ledger, ledger::msg{ledger::apply{
+          std::move(t), [me, amount = c.amount, token = c.token, reply = std::move(c.reply)](transfer_outcome o) mutable {
+            caf::anon_send(me, worker::msg{worker::funds{o, amount, std::move(token), std::move(reply)}});
+          }}});
+      } else if constexpr (std::is_same_v<T, worker::funds>) {
+        st.busy = false;
+        if (c.outcome != transfer_outcome::applied) {
+          c.reply(error{errc::insufficient_funds, "the ledger refused the withdrawal"});
+          return;
+        }
+        w.withdrawn += c.amount;
+        if (!c.token.empty())
+          w.withdraw_tokens[c.token] = now;
+        event e;
+        e.type = event_type::earnings_withdrawn;
+        e.time = now;
+        e.worker_id = w.id;
+        e.amount = c.amount;
+        persist_then(self, [rt, e = std::move(e), reply = std::move(c.reply), left = balance_of(w)](status s) mutable {
+          if (s.ok()) {
+            publish_one(rt, std::move(e));
+            reply(left);
+          } else {
+            reply(s.err());
+          }
+        });
+      }
+    },
+    m);
+  while (!st.busy && !st.stash.empty()) {
+    auto next = std::move(st.stash.front());
+    st.stash.pop_front();
+    handle(self, next);
+  }
+}
+
+caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w) {
+  self->state.rt = rt;
+  self->state.w = std::move(w);
+  return {
+    [=](worker::msg& m) { handle(self, m); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_worker(runtime& rt, worker_state state) {
+  return rt.sys.spawn(worker_impl, &rt, std::move(state));
+}
+
+} // namespace hitd::detail
