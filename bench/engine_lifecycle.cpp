@@ -1,0 +1,143 @@
+// The in-memory lifecycle through the whole engine (actors, ledger, events):
+// create a HIT, then for each of its assignments accept, submit and approve.
+// A closed loop keeps `concurrency` HITs in flight; each callback issues the
+// next command, so no client thread sits between steps. Reports assignment
+// lifecycles per second (items/s) and CAF messages are the real cost.
+//
+//   build/bench/hitd_bench_engine --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <hitd/hitd.hpp>
+
+namespace {
+
+struct rig {
+  explicit rig(size_t worker_count) {
+    hitd::engine::options o;
+    o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
+    o.config.workers.daily_accepts = 1'000'000'000;   // the cap is not what is measured
+    o.config.scheduler_threads = 2;
+    e = std::make_unique<hitd::engine>(o);
+    requester = e->create_requester({"bench"}).value();
+    e->deposit(requester, hitd::cents(900'000'000'000), "bench").value();
+    hitd::hit_properties p;
+    p.title = "Benchmark task";
+    p.description = "A HIT of the lifecycle benchmark";
+    p.reward = hitd::cents(5);
+    p.assignment_duration_s = 3'600;
+    p.auto_approval_delay_s = 86'400;
+    type = e->create_hit_type(requester, p).value();
+    for (size_t i = 0; i < worker_count; ++i)
+      workers.push_back(e->create_worker({.registered = 0}).value());
+  }
+  std::unique_ptr<hitd::engine> e;
+  std::string requester;
+  std::string type;
+  std::vector<std::string> workers;
+};
+
+// One HIT's run through its assignments; `done` when all are approved.
+struct flow : std::enable_shared_from_this<flow> {
+  rig* r;
+  int64_t assignments;
+  size_t first_worker;
+  std::function<void(bool ok)> done;
+  std::string hit_id;
+  int64_t next = 0;
+
+  void start() {
+    hitd::create_hit_request req;
+    req.requester_id = r->requester;
+    req.hit_type_id = r->type;
+    req.max_assignments = assignments;
+    req.lifetime_s = 86'400;
+    req.question = "<HTMLQuestion/>";
+    r->e->create_hit(std::move(req), [self = shared_from_this()](hitd::result<hitd::hit_view> h) {
+      if (!h.ok())
+        return self->done(false);
+      self->hit_id = h->hit_id;
+      self->step();
+    });
+  }
+  void step() {
+    if (next == assignments)
+      return done(true);
+    const auto& w = r->workers[(first_worker + static_cast<size_t>(next++)) % r->workers.size()];
+    r->e->accept({w, hit_id, {}}, [self = shared_from_this(), w](hitd::result<hitd::assignment_view> a) {
+      if (!a.ok())
+        return self->done(false);
+      auto id = a->assignment_id;
+      self->r->e->submit({w, id, "<QuestionFormAnswers/>", {}}, [self, id](hitd::status s) {
+        if (!s.ok())
+          return self->done(false);
+        self->r->e->approve_assignment({self->r->requester, id, {}, false}, [self](hitd::status s2) {
+          if (!s2.ok())
+            return self->done(false);
+          self->step();
+        });
+      });
+    });
+  }
+};
+
+void BM_EngineLifecycle(benchmark::State& state) {
+  const auto per_hit = state.range(0);
+  const auto concurrency = static_cast<size_t>(state.range(1));
+  const int64_t total = 20'000;   // assignment lifecycles per iteration
+  rig r{2'000};
+  for (auto _ : state) {
+    std::mutex m;
+    std::condition_variable cv;
+    int64_t finished = 0, failed = 0;
+    const int64_t hits = total / per_hit;
+    std::atomic<int64_t> issued{0};
+    std::function<void(bool)> finished_one;
+    // A closed loop: each HIT that finishes starts the next one.
+    auto start_one = [&]() {
+      auto n = issued.fetch_add(1);
+      if (n >= hits)
+        return false;
+      auto f = std::make_shared<flow>();
+      f->r = &r;
+      f->assignments = per_hit;
+      f->first_worker = static_cast<size_t>(n * per_hit);
+      f->done = finished_one;
+      f->start();
+      return true;
+    };
+    finished_one = [&](bool ok) {
+      {
+        std::lock_guard<std::mutex> g{m};
+        ++finished;
+        failed += !ok;
+      }
+      cv.notify_all();
+      start_one();
+    };
+    for (size_t i = 0; i < concurrency; ++i)
+      if (!start_one())
+        break;
+    std::unique_lock<std::mutex> g{m};
+    cv.wait(g, [&] { return finished == hits; });
+    if (failed > 0)
+      state.SkipWithError("a lifecycle command failed");
+  }
+  state.SetItemsProcessed(state.iterations() * total);
+  state.counters["assignments_per_hit"] = static_cast<double>(per_hit);
+}
+BENCHMARK(BM_EngineLifecycle)
+  ->ArgsProduct({{1, 10, 100}, {64, 512}})
+  ->ArgNames({"per_hit", "concurrency"})
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime();
+
+} // namespace
+
+BENCHMARK_MAIN();
