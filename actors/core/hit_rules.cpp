@@ -32,11 +32,8 @@ void set_status(hit_state& h, assignment_record& a, assignment_status s) {
   count(h, s, +1);
 }
 
-void arm(hit_state& h, timestamp due, uint32_t ordinal, deadline_kind kind, hit_effects& fx) {
-  bool earliest = h.deadlines.empty() || std::make_pair(due, ordinal) < h.deadlines.begin()->first;
+void arm(hit_state& h, timestamp due, uint32_t ordinal, deadline_kind kind) {
   h.deadlines.emplace(std::make_pair(due, ordinal), kind);
-  if (earliest && (!fx.wake_at || due < *fx.wake_at))
-    fx.wake_at = due;
 }
 
 void disarm(hit_state& h, timestamp due, uint32_t ordinal) { h.deadlines.erase({due, ordinal}); }
@@ -60,7 +57,9 @@ struct observed {
 };
 observed observe(const hit_state& h) { return {assignable(h), available_of(h), status_of(h)}; }
 
-void compare(const hit_state& h, const observed& before, hit_effects& fx) {
+void compare(hit_state& h, const observed& before, hit_effects& fx) {
+  if (assignable(h))
+    h.reviewing = false;   // work re-opened: a later review starts as Reviewable
   observed after = observe(h);
   if (!before.assignable && after.assignable) {
     fx.changes.push_back({event_type::hit_available, 0, false, unavailable_reason::none, after.available});
@@ -139,7 +138,7 @@ hit_state make_hit(std::shared_ptr<const hit_definition> def, int64_t max_assign
   h.max_assignments = max_assignments;
   h.expiration = now + seconds(lifetime_s);
   h.held = held;
-  arm(h, h.expiration, expiry_ordinal, deadline_kind::expiry, fx);
+  arm(h, h.expiration, expiry_ordinal, deadline_kind::expiry);
   fx.hit_changed = true;
   fx.changes.push_back({event_type::hit_created, 0, false, unavailable_reason::none, 0});
   fx.changes.push_back({event_type::hit_available, 0, false, unavailable_reason::none, available_of(h)});
@@ -158,6 +157,12 @@ int64_t pending_of(const hit_state& h) { return h.accepted_n; }
 
 bool assignable(const hit_state& h) { return available_of(h) > 0; }
 
+std::optional<timestamp> next_deadline(const hit_state& h) {
+  if (h.deadlines.empty())
+    return std::nullopt;
+  return h.deadlines.begin()->first.first;
+}
+
 hit_status status_of(const hit_state& h) {
   if (h.disposed)
     return hit_status::disposed;
@@ -168,17 +173,31 @@ hit_status status_of(const hit_state& h) {
   return h.reviewing ? hit_status::reviewing : hit_status::reviewable;
 }
 
-money required_hold(const hit_state& h, const fee_schedule& fees) {
+namespace {
+// What the HIT must hold if it were (un)expired at this reward: every
+// assignment in progress or awaiting review at its own price, or, while the
+// HIT is unexpired, at the current slot price when that is higher (a return
+// re-opens the slot at the current price); plus every open slot of an
+// unexpired HIT at the current price.
+money hold_for(const hit_state& h, const fee_schedule& fees, bool expired, money reward) {
   if (h.disposed)
     return {};
-  money need;
   assert(open_slots(h) >= 0);
-  if (!h.expired)
-    need = money{slot_cost(fees, h.def->properties.reward, h.max_assignments).cents * open_slots(h)};
+  money slot = slot_cost(fees, reward, h.max_assignments);
+  money need;
+  if (!expired)
+    need = money{slot.cents * open_slots(h)};
   for (const auto& a : h.assignments)
-    if (live(a.status))
-      need += a.reward + a.fee;
+    if (live(a.status)) {
+      money own = a.reward + a.fee;
+      need += expired ? own : std::max(own, slot);
+    }
   return need;
+}
+} // namespace
+
+money required_hold(const hit_state& h, const fee_schedule& fees) {
+  return hold_for(h, fees, h.expired, h.def->properties.reward);
 }
 
 void advance_to(hit_state& h, timestamp now, const fee_schedule& fees, hit_effects& fx) {
@@ -243,7 +262,7 @@ result<uint32_t> accept(hit_state& h, const worker_credentials& worker, timestam
   a.fee = reward_fee(fees, a.reward, h.max_assignments);
   h.by_worker[a.worker_id] = a.ordinal;
   count(h, a.status, +1);
-  arm(h, a.deadline, a.ordinal, deadline_kind::abandonment, fx);
+  arm(h, a.deadline, a.ordinal, deadline_kind::abandonment);
   h.assignments.push_back(std::move(a));
   uint32_t ordinal = h.assignments.back().ordinal;
   assignment_event(fx, event_type::assignment_accepted, ordinal);
@@ -276,7 +295,7 @@ status submit(hit_state& h, uint32_t ordinal, std::string_view worker_id, std::s
   if (h.def->properties.auto_approval_delay_s == 0)
     do_approve(h, *a, {}, now, true, fx);
   else
-    arm(h, a->auto_approval_time, ordinal, deadline_kind::auto_approval, fx);
+    arm(h, a->auto_approval_time, ordinal, deadline_kind::auto_approval);
   settle(h, fees, fx);
   compare(h, before, fx);
   return done{};
@@ -356,7 +375,7 @@ money extension_hold(const hit_state& h, timestamp new_expiration, timestamp now
                      const fee_schedule& fees) {
   if (h.disposed || new_expiration <= now || !h.expired)
     return {};
-  return money{slot_cost(fees, h.def->properties.reward, h.max_assignments).cents * open_slots(h)};
+  return hold_for(h, fees, false, h.def->properties.reward) - required_hold(h, fees);
 }
 
 status update_expiration(hit_state& h, timestamp new_expiration, timestamp now, money extra_held,
@@ -379,7 +398,7 @@ status update_expiration(hit_state& h, timestamp new_expiration, timestamp now, 
     h.expiration = new_expiration;
     h.expired = false;
     h.withdrawn = false;
-    arm(h, new_expiration, expiry_ordinal, deadline_kind::expiry, fx);
+    arm(h, new_expiration, expiry_ordinal, deadline_kind::expiry);
     if (extended)
       fx.changes.push_back({event_type::hit_extended, 0, false, unavailable_reason::none, 0});
   }
@@ -456,11 +475,7 @@ status check_bonus(const hit_state& h, uint32_t ordinal, std::string_view worker
 }
 
 money retype_hold(const hit_state& h, const hit_properties& props, const fee_schedule& fees) {
-  if (h.disposed || h.expired)
-    return {};
-  auto old_cost = slot_cost(fees, h.def->properties.reward, h.max_assignments);
-  auto new_cost = slot_cost(fees, props.reward, h.max_assignments);
-  return money{(new_cost - old_cost).cents * open_slots(h)};
+  return hold_for(h, fees, h.expired, props.reward) - required_hold(h, fees);
 }
 
 void retype(hit_state& h, std::shared_ptr<const hit_definition> def, money extra_held,

@@ -17,8 +17,8 @@ transfer_outcome ledger_book::apply(const transfer& t) {
   auto seq_it = last_seq_.find(t.source);
   if (seq_it != last_seq_.end() && t.seq <= seq_it->second)
     return transfer_outcome::duplicate;
-  // Check every leg against the balances as they would be after the legs
-  // before it, so a transfer that debits one account twice is checked whole.
+  // Check each account's net change over the whole transfer, so a transfer
+  // that debits one account twice is checked whole and leg order is moot.
   std::unordered_map<account_key, money, account_key_hash> delta;
   for (const auto& leg : t.legs) {
     delta[leg.from] -= leg.amount;

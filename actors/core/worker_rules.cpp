@@ -41,6 +41,18 @@ void on_day(worker_state& w, timestamp t, F&& f) {
 
 int64_t bp(int64_t part, int64_t whole) { return whole == 0 ? 0 : part * 10'000 / whole; }
 
+void finish(worker_state& w, std::unordered_map<uint64_t, worker_state::open_entry>::iterator it) {
+  auto key = it->first;
+  w.open.erase(it);
+  if (w.finished.insert(key).second) {
+    w.finished_order.push_back(key);
+    if (w.finished_order.size() > finished_max) {
+      w.finished.erase(w.finished_order.front());
+      w.finished_order.pop_front();
+    }
+  }
+}
+
 } // namespace
 
 bool on_probation(const worker_state& w, timestamp now, const worker_policy& p) {
@@ -71,13 +83,13 @@ bool apply_update(worker_state& w, const assignment_update& u) {
   auto key = key_of(u.ref);
   auto it = w.open.find(key);
   bool known = it != w.open.end();
-  auto from = known ? it->second : assignment_status::accepted;
+  auto from = known ? it->second.status : assignment_status::accepted;
   auto& t = w.totals;
   using s = assignment_status;
   if (u.status == s::accepted) {
-    if (known)
+    if (known || w.finished.count(key))
       return false;
-    w.open.emplace(key, s::accepted);
+    w.open.emplace(key, worker_state::open_entry{s::accepted, u.time});
     ++t.accepted;
     on_day(w, u.accept_time, [](worker_day& d) { ++d.accepted; });
     return true;
@@ -91,7 +103,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
       ++t.submitted;
       ++t.pending;
       on_day(w, u.submit_time, [](worker_day& d) { ++d.submitted; ++d.pending; });
-      it->second = s::submitted;
+      it->second = {s::submitted, u.time};
       return true;
     case s::returned:
     case s::abandoned:
@@ -104,7 +116,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
         ++t.abandoned;
         on_day(w, u.time, [](worker_day& d) { ++d.abandoned; });
       }
-      w.open.erase(it);
+      finish(w, it);
       return true;
     case s::rejected:
       if (from != s::submitted)
@@ -112,7 +124,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
       --t.pending;
       ++t.rejected;
       on_day(w, u.submit_time, [](worker_day& d) { --d.pending; ++d.rejected; });
-      it->second = s::rejected;
+      it->second = {s::rejected, u.time};
       return true;
     case s::approved:
       if (from == s::submitted) {
@@ -127,7 +139,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
       ++t.approved;
       t.reward_income += u.reward;
       on_day(w, u.submit_time, [&](worker_day& d) { ++d.approved; d.reward_income += u.reward; });
-      w.open.erase(it);
+      finish(w, it);
       return true;
     default:
       return false;
@@ -206,6 +218,12 @@ void prune(worker_state& w, timestamp now) {
   auto cutoff = now - limits::request_token_window_ms;
   std::erase_if(w.accept_tokens, [&](const auto& kv) { return kv.second.second < cutoff; });
   std::erase_if(w.withdraw_tokens, [&](const auto& kv) { return kv.second < cutoff; });
+  // A rejection can be overridden for 30 days after submission; a day's
+  // margin past that, it is final.
+  auto override_cutoff = now - limits::override_rejection_window_ms - days(1);
+  std::erase_if(w.open, [&](const auto& kv) {
+    return kv.second.status == assignment_status::rejected && kv.second.since < override_cutoff;
+  });
   while (w.notifications.size() > limits::worker_notifications_max)
     w.notifications.pop_front();
 }

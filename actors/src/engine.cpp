@@ -4,6 +4,7 @@
 
 #include "hitd/engine.hpp"
 
+#include <cctype>
 #include <future>
 #include <thread>
 
@@ -327,16 +328,234 @@ void engine::list_worker_blocks(std::string requester_id, page_request page, cal
     caf::anon_send(a, requester::msg{requester::list_blocks{std::move(page), std::move(cb)}});
 }
 
+// ---- qualification types ---------------------------------------------------------------------
+
+namespace {
+// The requester actor that owns a qualification type, with the type's number.
+struct qual_owner {
+  caf::actor actor;
+  uint64_t number = 0;
+};
+}
+
+#define HITD_QUAL_OWNER(cb, requester_id, type_id, owner_only)                                              \
+  qual_owner q;                                                                                              \
+  {                                                                                                          \
+    auto n = parse_id(id_kind::qualification_type, type_id);                                                 \
+    auto v = n ? impl_->rt.qualification_types.get(*n) : std::nullopt;                                      \
+    if (!v)                                                                                                  \
+      return fail(cb, errc::qualification_type_does_not_exist, "no qualification type " + type_id);         \
+    if (owner_only && v->requester_id != requester_id)                                                       \
+      return fail(cb, errc::permission_denied, "the qualification type belongs to another requester");       \
+    q = {impl_->rt.requesters.find(v->requester_id), *n};                                                    \
+    if (!q.actor)                                                                                            \
+      return fail(cb, errc::requester_does_not_exist, "the type's requester is gone");                       \
+  }
+
+void engine::create_qualification_type(std::string requester_id, qualification_type_spec spec,
+                                       callback<qualification_type_view> cb) {
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::create_qual_type{std::move(spec), std::move(cb)}});
+}
+
+void engine::get_qualification_type(std::string type_id, callback<qualification_type_view> cb) {
+  auto n = parse_id(id_kind::qualification_type, type_id);
+  auto v = n ? impl_->rt.qualification_types.get(*n) : std::nullopt;
+  if (!v)
+    return fail(cb, errc::qualification_type_does_not_exist, "no qualification type " + type_id);
+  cb(std::move(*v));
+}
+
+void engine::update_qualification_type(std::string requester_id, std::string type_id, qualification_type_update u,
+                                       callback<qualification_type_view> cb) {
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  caf::anon_send(q.actor, requester::msg{requester::update_qual_type{q.number, std::move(u), std::move(cb)}});
+}
+
+void engine::delete_qualification_type(std::string requester_id, std::string type_id, callback<done> cb) {
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  caf::anon_send(q.actor, requester::msg{requester::delete_qual_type{q.number, std::move(cb)}});
+}
+
+void engine::list_qualification_types(std::string requester_id, std::string query, bool must_be_requestable,
+                                      bool must_be_owned_by_caller, page_request page,
+                                      callback<hitd::page<qualification_type_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (must_be_owned_by_caller && !impl_->requester_or_fail(requester_id, cb))
+    return;
+  std::vector<qualification_type_view> all;
+  impl_->rt.qualification_types.each([&](uint64_t, const qualification_type_view& v) {
+    if (v.spec.status == qualification_type_status::disposing)
+      return;
+    if (must_be_owned_by_caller && v.requester_id != requester_id)
+      return;
+    if (must_be_requestable && !v.is_requestable)
+      return;
+    auto folded = [](std::string x) {
+      for (auto& ch : x)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return x;
+    };
+    if (!query.empty()) {
+      auto q = folded(query);
+      if (folded(v.spec.name).find(q) == std::string::npos && folded(v.spec.description).find(q) == std::string::npos &&
+          folded(v.spec.keywords).find(q) == std::string::npos)
+        return;
+    }
+    all.push_back(v);
+  });
+  hitd::page<qualification_type_view> out;
+  auto off = page_offset(page);
+  for (size_t i = off; i < all.size() && out.items.size() < page.max_results; ++i)
+    out.items.push_back(std::move(all[i]));
+  out.next_token = next_page_token(off + out.items.size(), all.size());
+  cb(std::move(out));
+}
+
+void engine::associate_qualification_with_worker(std::string requester_id, std::string type_id, std::string worker_id,
+                                                 int32_t value, bool send_notification, callback<done> cb) {
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  if (!impl_->worker_or_fail(worker_id, cb))
+    return;
+  auto reply = std::move(cb);
+  if (send_notification) {
+    // MTurk e-mails the worker; hitd records a notification on the dashboard.
+    auto w = impl_->rt.workers.find(worker_id);
+    reply = [w, requester_id, type_id, now = impl_->rt.now(), reply = std::move(reply)](status s) mutable {
+      if (s.ok() && w)
+        caf::anon_send(w, worker::msg{worker::notify{{requester_id, "Qualification granted", "You were granted qualification " + type_id + ".", now}, [](bool) {}}});
+      reply(std::move(s));
+    };
+  }
+  caf::anon_send(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), value, true, {}, std::move(reply)}});
+}
+
+void engine::disassociate_qualification_from_worker(std::string requester_id, std::string type_id, std::string worker_id,
+                                                    std::string reason, callback<done> cb) {
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  if (reason.size() > limits::reason_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "Reason is too long");
+  caf::anon_send(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), 0, false, std::move(reason), std::move(cb)}});
+}
+
+void engine::get_qualification_score(std::string requester_id, std::string type_id, std::string worker_id,
+                                     callback<qualification_view> cb) {
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  caf::anon_send(q.actor, requester::msg{requester::score{q.number, std::move(worker_id), std::move(cb)}});
+}
+
+void engine::list_workers_with_qualification_type(std::string requester_id, std::string type_id,
+                                                  std::optional<qualification_status> grant_status, page_request page,
+                                                  callback<hitd::page<qualification_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  caf::anon_send(q.actor, requester::msg{requester::list_grants{q.number, grant_status, std::move(page), std::move(cb)}});
+}
+
+void engine::list_qualification_requests(std::string requester_id, std::string type_id, page_request page,
+                                         callback<hitd::page<qualification_request_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  if (type_id.empty()) {
+    if (auto a = impl_->requester_or_fail(requester_id, cb))
+      caf::anon_send(a, requester::msg{requester::list_qual_requests{0, std::move(page), std::move(cb)}});
+    return;
+  }
+  HITD_QUAL_OWNER(cb, requester_id, type_id, true)
+  caf::anon_send(q.actor, requester::msg{requester::list_qual_requests{q.number, std::move(page), std::move(cb)}});
+}
+
+void engine::accept_qualification_request(std::string requester_id, std::string request_id, std::optional<int32_t> value,
+                                          callback<done> cb) {
+  auto n = parse_id(id_kind::qualification_request, request_id);
+  if (!n)
+    return fail(cb, errc::qualification_request_does_not_exist, "no qualification request " + request_id);
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::decide_qual_request{*n, true, value, {}, std::move(cb)}});
+}
+
+void engine::reject_qualification_request(std::string requester_id, std::string request_id, std::string reason,
+                                          callback<done> cb) {
+  auto n = parse_id(id_kind::qualification_request, request_id);
+  if (!n)
+    return fail(cb, errc::qualification_request_does_not_exist, "no qualification request " + request_id);
+  if (reason.size() > limits::reason_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "Reason is too long");
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::decide_qual_request{*n, false, std::nullopt, std::move(reason), std::move(cb)}});
+}
+
+void engine::list_hits_for_qualification_type(std::string requester_id, std::string type_id, page_request page,
+                                              callback<hitd::page<hit_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  HITD_QUAL_OWNER(cb, requester_id, type_id, false)
+  (void)q;
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::list_hits_for_qual{std::move(type_id), std::move(page), std::move(cb)}});
+}
+
+#undef HITD_QUAL_OWNER
+
+void engine::update_notification_settings(std::string requester_id, std::string hit_type_id,
+                                          std::optional<notification_spec> spec, std::optional<bool> active,
+                                          callback<done> cb) {
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::notification_update{std::move(hit_type_id), std::move(spec), active, std::move(cb)}});
+}
+
+void engine::get_notification_settings(std::string requester_id, std::string hit_type_id,
+                                       callback<notification_settings> cb) {
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::notification_get{std::move(hit_type_id), std::move(cb)}});
+}
+
+void engine::notify_workers(std::string requester_id, std::string subject, std::string message,
+                            std::vector<std::string> worker_ids, callback<std::vector<notify_failure>> cb) {
+  if (subject.empty() || message.empty() || worker_ids.empty())
+    return fail(cb, errc::missing_parameter, "Subject, MessageText and WorkerIds are required");
+  if (subject.size() > limits::notify_subject_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "Subject is longer than 200 characters");
+  if (message.size() > limits::notify_message_chars_max)
+    return fail(cb, errc::invalid_parameter_value, "MessageText is longer than 4,096 characters");
+  if (worker_ids.size() > limits::notify_workers_per_call_max)
+    return fail(cb, errc::invalid_parameter_value, "at most 100 WorkerIds per call");
+  if (auto a = impl_->requester_or_fail(requester_id, cb))
+    caf::anon_send(a, requester::msg{requester::notify{std::move(subject), std::move(message), std::move(worker_ids), std::move(cb)}});
+}
+
+void engine::request_qualification(std::string worker_id, std::string type_id, std::string answer,
+                                   callback<qualification_request_outcome> cb) {
+  if (!impl_->worker_or_fail(worker_id, cb))
+    return;
+  auto n = parse_id(id_kind::qualification_type, type_id);
+  auto v = n ? impl_->rt.qualification_types.get(*n) : std::nullopt;
+  if (!v)
+    return fail(cb, errc::qualification_type_does_not_exist, "no qualification type " + type_id);
+  auto a = impl_->rt.requesters.find(v->requester_id);
+  if (!a)
+    return fail(cb, errc::requester_does_not_exist, "the type's requester is gone");
+  caf::anon_send(a, requester::msg{requester::qual_request{*n, std::move(worker_id), std::move(answer), std::move(cb)}});
+}
+
 // ---- worker ----------------------------------------------------------------------------------
 
 void engine::accept(accept_request req, callback<assignment_view> cb) {
   if (req.idempotency_key.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
-  auto n = parse_id(id_kind::hit, req.hit_id);
-  if (!n)
-    return fail(cb, errc::hit_does_not_exist, "no HIT " + req.hit_id);
+  uint64_t number = 0;
+  if (!req.hit_id.empty()) {
+    auto n = parse_id(id_kind::hit, req.hit_id);
+    if (!n)
+      return fail(cb, errc::hit_does_not_exist, "no HIT " + req.hit_id);
+    number = *n;
+  } else if (!parse_id(id_kind::hit_type, req.hit_type_id)) {
+    return fail(cb, errc::missing_parameter, "give a HIT id, or a HIT type id to accept the next HIT of its group");
+  }
   if (auto a = impl_->worker_or_fail(req.worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::accept{*n, std::move(req.idempotency_key), std::move(cb)}});
+    caf::anon_send(a, worker::msg{worker::accept{number, std::move(req.hit_type_id), std::move(req.idempotency_key), std::move(cb)}});
 }
 
 void engine::submit(submit_request req, callback<done> cb) {
@@ -447,6 +666,24 @@ status engine::submit(submit_request r) { return HITD_BLOCKING(done, submit, std
 status engine::return_assignment(std::string w, std::string a) { return HITD_BLOCKING(done, return_assignment, std::move(w), std::move(a)); }
 result<worker_dashboard> engine::dashboard(std::string w) { return HITD_BLOCKING(worker_dashboard, dashboard, std::move(w)); }
 result<money> engine::withdraw(std::string w, money m, std::string k) { return HITD_BLOCKING(money, withdraw, std::move(w), m, std::move(k)); }
+
+result<qualification_type_view> engine::create_qualification_type(std::string r, qualification_type_spec s) { return HITD_BLOCKING(qualification_type_view, create_qualification_type, std::move(r), std::move(s)); }
+result<qualification_type_view> engine::get_qualification_type(std::string t) { return HITD_BLOCKING(qualification_type_view, get_qualification_type, std::move(t)); }
+result<qualification_type_view> engine::update_qualification_type(std::string r, std::string t, qualification_type_update u) { return HITD_BLOCKING(qualification_type_view, update_qualification_type, std::move(r), std::move(t), std::move(u)); }
+status engine::delete_qualification_type(std::string r, std::string t) { return HITD_BLOCKING(done, delete_qualification_type, std::move(r), std::move(t)); }
+result<page<qualification_type_view>> engine::list_qualification_types(std::string r, std::string q, bool req, bool own, page_request p) { return HITD_BLOCKING(page<qualification_type_view>, list_qualification_types, std::move(r), std::move(q), req, own, std::move(p)); }
+status engine::associate_qualification_with_worker(std::string r, std::string t, std::string w, int32_t v, bool n) { return HITD_BLOCKING(done, associate_qualification_with_worker, std::move(r), std::move(t), std::move(w), v, n); }
+status engine::disassociate_qualification_from_worker(std::string r, std::string t, std::string w, std::string reason) { return HITD_BLOCKING(done, disassociate_qualification_from_worker, std::move(r), std::move(t), std::move(w), std::move(reason)); }
+result<qualification_view> engine::get_qualification_score(std::string r, std::string t, std::string w) { return HITD_BLOCKING(qualification_view, get_qualification_score, std::move(r), std::move(t), std::move(w)); }
+result<page<qualification_view>> engine::list_workers_with_qualification_type(std::string r, std::string t, std::optional<qualification_status> s, page_request p) { return HITD_BLOCKING(page<qualification_view>, list_workers_with_qualification_type, std::move(r), std::move(t), s, std::move(p)); }
+result<page<qualification_request_view>> engine::list_qualification_requests(std::string r, std::string t, page_request p) { return HITD_BLOCKING(page<qualification_request_view>, list_qualification_requests, std::move(r), std::move(t), std::move(p)); }
+status engine::accept_qualification_request(std::string r, std::string q, std::optional<int32_t> v) { return HITD_BLOCKING(done, accept_qualification_request, std::move(r), std::move(q), v); }
+status engine::reject_qualification_request(std::string r, std::string q, std::string reason) { return HITD_BLOCKING(done, reject_qualification_request, std::move(r), std::move(q), std::move(reason)); }
+result<page<hit_view>> engine::list_hits_for_qualification_type(std::string r, std::string t, page_request p) { return HITD_BLOCKING(page<hit_view>, list_hits_for_qualification_type, std::move(r), std::move(t), std::move(p)); }
+status engine::update_notification_settings(std::string r, std::string t, std::optional<notification_spec> s, std::optional<bool> a) { return HITD_BLOCKING(done, update_notification_settings, std::move(r), std::move(t), std::move(s), a); }
+result<notification_settings> engine::get_notification_settings(std::string r, std::string t) { return HITD_BLOCKING(notification_settings, get_notification_settings, std::move(r), std::move(t)); }
+result<std::vector<notify_failure>> engine::notify_workers(std::string r, std::string s, std::string m, std::vector<std::string> w) { return HITD_BLOCKING(std::vector<notify_failure>, notify_workers, std::move(r), std::move(s), std::move(m), std::move(w)); }
+result<qualification_request_outcome> engine::request_qualification(std::string w, std::string t, std::string a) { return HITD_BLOCKING(qualification_request_outcome, request_qualification, std::move(w), std::move(t), std::move(a)); }
 
 #undef HITD_BLOCKING
 

@@ -26,6 +26,9 @@ struct hit_actor_state {
   runtime* rt = nullptr;
   hit_state h;
   uint64_t ledger_seq = 0;
+  // The earliest wake-up this HIT has in the timer wheel and not yet
+  // received (none after a wake): kept at or before its next deadline.
+  std::optional<timestamp> wake_scheduled;
   bool busy = false;
   std::deque<hit::msg> stash;
   static inline const char* name = "hitd.hit";
@@ -97,24 +100,32 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
   }
   if (fx.released.cents > 0)
     send_transfer(self, {{held_account(requester), available_account(requester), fx.released}}, {});
-  // The next deadline.
-  if (fx.wake_at)
-    rt->timers.schedule(*fx.wake_at, h.def->number);
+  // Keep the earliest pending deadline in the timer wheel. Deadlines are
+  // never cancelled there: an early or stale wake-up finds nothing due.
+  if (auto next = next_deadline(h); next && (!st.wake_scheduled || *next < *st.wake_scheduled)) {
+    rt->timers.schedule(*next, h.def->number);
+    st.wake_scheduled = *next;
+  }
   // Workers hear of every change to their assignments but the accept (the
-  // worker actor made that one happen and learns it from the reply).
+  // worker actor made that one happen and learns it from the reply), each
+  // change with its own status: one step may submit and approve at once.
   for (const auto& c : fx.changes) {
     if (!c.has_assignment || c.type == event_type::assignment_accepted)
       continue;
     const auto& a = h.assignments[c.ordinal];
-    if (auto w = rt->workers.find(a.worker_id)) {
-      timestamp t = a.status == assignment_status::approved   ? a.approval_time
-                  : a.status == assignment_status::rejected   ? a.rejection_time
-                  : a.status == assignment_status::submitted  ? a.submit_time
-                                                              : a.end_time;
-      rt->note(w, worker::msg{worker::update{assignment_update{{h.def->number, a.ordinal}, requester,
-                                                                a.status, a.accept_time, a.submit_time, t,
-                                                                a.reward}}});
+    assignment_status s;
+    timestamp t;
+    switch (c.type) {
+      case event_type::assignment_submitted: s = assignment_status::submitted; t = a.submit_time; break;
+      case event_type::assignment_approved: s = assignment_status::approved; t = a.approval_time; break;
+      case event_type::assignment_rejected: s = assignment_status::rejected; t = a.rejection_time; break;
+      case event_type::assignment_returned: s = assignment_status::returned; t = a.end_time; break;
+      case event_type::assignment_abandoned: s = assignment_status::abandoned; t = a.end_time; break;
+      default: continue;
     }
+    if (auto w = rt->workers.find(a.worker_id))
+      rt->note(w, worker::msg{worker::update{assignment_update{{h.def->number, a.ordinal}, requester, s,
+                                                                a.accept_time, a.submit_time, t, a.reward}}});
   }
   auto after = status_of(h);
   if (after != before)
@@ -251,6 +262,7 @@ void handle(self_ptr self, hit::msg& m) {
             reply(s.err());
         });
       } else if constexpr (std::is_same_v<T, hit::wake>) {
+        st.wake_scheduled.reset();   // finish() schedules the next one
         hit_effects fx;
         auto before = status_of(h);
         advance_to(h, now, fees, fx);

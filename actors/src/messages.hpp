@@ -59,15 +59,22 @@ using msg = std::variant<init, wake, accept, submit, give_back, approve, reject,
 // ---- worker ---------------------------------------------------------------------------------
 namespace worker {
 struct init { callback<std::string> reply; };
-struct accept { uint64_t hit_number; std::string token; callback<assignment_view> reply; };
-struct accepted { result<assignment_view> outcome; std::string token; callback<assignment_view> reply; };
+// A HIT by number, or (hit_number 0) the next HIT of a group.
+struct accept { uint64_t hit_number; std::string hit_type_id; std::string token; callback<assignment_view> reply; };
+// The answer of one HIT; `rest` are the group's other candidates to try.
+struct accepted { result<assignment_view> outcome; std::string token; callback<assignment_view> reply;
+                  std::vector<uint64_t> rest; bool group = false; };
+struct candidates { std::vector<uint64_t> hits; std::string token; callback<assignment_view> reply; };
+struct grant { qualification_grant g; callback<done> reply; };
+struct notify { worker_notification n; std::function<void(bool)> reply; };
 struct update { assignment_update u; };                            // counted note from a HIT
 struct bonus { money amount; timestamp time; };                    // counted note from a HIT
 struct block { std::string requester_id; bool on; callback<done> reply; };
 struct dashboard { callback<worker_dashboard> reply; };
 struct withdraw { money amount; std::string token; callback<money> reply; };
 struct funds { transfer_outcome outcome; money amount; std::string token; callback<money> reply; };
-using msg = std::variant<init, accept, accepted, update, bonus, block, dashboard, withdraw, funds>;
+using msg = std::variant<init, accept, accepted, candidates, update, bonus, block, dashboard, withdraw, funds, grant,
+                         notify>;
 } // namespace worker
 
 // ---- requester ---------------------------------------------------------------------------------
@@ -79,11 +86,30 @@ struct create_hit { create_hit_request req; callback<hit_view> reply; };
 struct list_hits { page_request page; bool reviewable_only; bool reviewing; std::string hit_type_id; callback<hitd::page<hit_view>> reply; };
 struct hit_status_note { uint64_t hit_number; hit_status status; };   // counted note from a HIT
 struct retype { uint64_t hit_number; std::string hit_type_id; callback<done> reply; };
+struct retyped { uint64_t hit_number; std::string hit_type_id; };   // the HIT took the new type
 struct block { std::string worker_id; std::string reason; bool on; callback<done> reply; };
 struct list_blocks { page_request page; callback<hitd::page<worker_block>> reply; };
 struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
+// Qualification types this requester owns.
+struct create_qual_type { qualification_type_spec spec; callback<qualification_type_view> reply; };
+struct update_qual_type { uint64_t number; qualification_type_update update; callback<qualification_type_view> reply; };
+struct delete_qual_type { uint64_t number; callback<done> reply; };
+struct grant { uint64_t number; std::string worker_id; int32_t value; bool on; std::string reason; callback<done> reply; };
+struct score { uint64_t number; std::string worker_id; callback<qualification_view> reply; };
+struct list_grants { uint64_t number; std::optional<qualification_status> status; page_request page; callback<hitd::page<qualification_view>> reply; };
+struct qual_request { uint64_t number; std::string worker_id; std::string answer; callback<qualification_request_outcome> reply; };
+struct list_qual_requests { uint64_t number; page_request page; callback<hitd::page<qualification_request_view>> reply; };   // 0: all
+struct decide_qual_request { uint64_t request; bool accept; std::optional<int32_t> value; std::string reason; callback<done> reply; };
+struct list_hits_for_qual { std::string qualification_type_id; page_request page; callback<hitd::page<hit_view>> reply; };
+// HIT types: notifications and accept-next.
+struct notification_update { std::string hit_type_id; std::optional<notification_spec> spec; std::optional<bool> active; callback<done> reply; };
+struct notification_get { std::string hit_type_id; callback<notification_settings> reply; };
+struct next_hits { std::string hit_type_id; std::function<void(std::vector<uint64_t>)> reply; };
+struct notify { std::string subject; std::string message; std::vector<std::string> worker_ids; callback<std::vector<notify_failure>> reply; };
 using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_status_note, retype, block,
-                         list_blocks, funds>;
+                         list_blocks, funds, create_qual_type, update_qual_type, delete_qual_type, grant, score,
+                         list_grants, qual_request, list_qual_requests, decide_qual_request, list_hits_for_qual,
+                         notification_update, notification_get, next_hits, notify, retyped>;
 } // namespace requester
 
 // Spawning (each in its actor's file).

@@ -4,11 +4,15 @@
 // actor validates, holds the money at the ledger, spawns the HIT actor and
 // hands it the records to persist in the HIT's first batch.
 
+#include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
+#include <set>
 
 #include <caf/all.hpp>
 
+#include "hitd/answer_key.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
 #include "messages.hpp"
@@ -36,6 +40,15 @@ struct requester_actor_state {
   std::deque<std::pair<std::string, timestamp>> create_token_order;
   std::unordered_map<std::string, timestamp> deposit_tokens;
   std::map<std::string, std::string> blocks;            // worker id -> reason
+  std::unordered_map<uint64_t, std::string> hit_type_of;               // HIT number -> its type id
+  std::unordered_map<std::string, std::set<uint64_t>> assignable;      // type id -> assignable HITs
+  struct qual_type {
+    qualification_type_view view;
+    std::map<std::string, qualification_grant> grants;                 // by worker
+    std::unordered_map<std::string, timestamp> last_request;           // by worker
+  };
+  std::map<uint64_t, qual_type> qual_types;                            // by number
+  std::map<uint64_t, qualification_request_view> qual_requests;        // pending, by number
   bool busy = false;
   std::deque<requester::msg> stash;
   static inline const char* name = "hitd.requester";
@@ -74,6 +87,74 @@ status validate_properties(const hit_properties& p) {
   if (auto e = validate_requirements(p.requirements, &why); e != errc::none)
     return error{e, why};
   return done{};
+}
+
+// Requirements may name system qualifications or existing custom types
+// that are not being deleted.
+status check_requirement_types(const runtime& rt, const hit_properties& p) {
+  for (const auto& r : p.requirements) {
+    if (system_qualification::is_system(r.qualification_type_id))
+      continue;
+    auto n = parse_id(id_kind::qualification_type, r.qualification_type_id);
+    auto v = n ? rt.qualification_types.get(*n) : std::nullopt;
+    if (!v)
+      return error{errc::qualification_type_does_not_exist, "no qualification type " + r.qualification_type_id};
+    if (v->spec.status == qualification_type_status::disposing)
+      return error{errc::invalid_qualification_type_state, "qualification type " + r.qualification_type_id + " is being deleted"};
+  }
+  return done{};
+}
+
+status validate_qualification_spec(const qualification_type_spec& q) {
+  if (q.name.empty())
+    return error{errc::missing_parameter, "Name is required"};
+  if (q.description.empty())
+    return error{errc::missing_parameter, "Description is required"};
+  if (q.name.size() > limits::qualification_name_chars_max)
+    return error{errc::invalid_parameter_value, "Name is longer than 128 characters"};
+  if (q.description.size() > limits::description_chars_max)
+    return error{errc::invalid_parameter_value, "Description is longer than 2,000 characters"};
+  if (q.keywords.size() > limits::keywords_chars_max)
+    return error{errc::invalid_parameter_value, "Keywords are longer than 1,000 characters"};
+  if (q.status == qualification_type_status::disposing)
+    return error{errc::invalid_parameter_value, "QualificationTypeStatus must be Active or Inactive"};
+  if (q.test.size() > limits::qualification_test_bytes_max || q.answer_key.size() > limits::qualification_test_bytes_max)
+    return error{errc::invalid_parameter_value, "Test and AnswerKey are at most 65,535 bytes"};
+  if (!q.test.empty() && q.auto_granted)
+    return error{errc::invalid_parameter_value, "a type with a Test cannot be AutoGranted"};
+  if (!q.test.empty() && q.test_duration_s <= 0)
+    return error{errc::missing_parameter, "TestDurationInSeconds is required with a Test"};
+  if (!q.answer_key.empty() && q.test.empty())
+    return error{errc::invalid_parameter_value, "an AnswerKey needs a Test"};
+  if (!q.answer_key.empty())
+    if (auto ok = validate_answer_key(q.answer_key); !ok.ok())
+      return ok;
+  if (q.retry_delay_s && *q.retry_delay_s < 0)
+    return error{errc::invalid_parameter_value, "RetryDelayInSeconds cannot be negative"};
+  return done{};
+}
+
+template <class T, class Range, class F>
+page<T> page_of(const Range& items, const page_request& p, F&& keep_and_view) {
+  page<T> out;
+  size_t skip = page_offset(p), seen = 0;
+  for (const auto& item : items) {
+    std::optional<T> v = keep_and_view(item);
+    if (!v)
+      continue;
+    if (seen++ < skip)
+      continue;
+    if (out.items.size() == p.max_results) {
+      out.next_token = std::to_string(seen - 1);
+      break;
+    }
+    out.items.push_back(std::move(*v));
+  }
+  return out;
+}
+
+qualification_view grant_view(const std::string& type_id, const std::string& worker_id, const qualification_grant& g) {
+  return {type_id, worker_id, g.grant_time, g.integer_value, g.locale_value, g.status};
 }
 
 // Registers (or finds) the type with these properties; returns its id.
@@ -220,6 +301,10 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(ok.err());
           return;
         }
+        if (auto ok = check_requirement_types(*rt, c.props); !ok.ok()) {
+          c.reply(ok.err());
+          return;
+        }
         write_batch batch;
         auto id = register_type(self, c.props, batch);
         rt->persist(std::move(batch), [reply = std::move(c.reply), id](status s) {
@@ -258,6 +343,10 @@ void handle(self_ptr self, requester::msg& m) {
         } else if (r.properties) {
           props = *r.properties;
           if (auto ok = validate_properties(props); !ok.ok()) {
+            c.reply(ok.err());
+            return;
+          }
+          if (auto ok = check_requirement_types(*rt, props); !ok.ok()) {
             c.reply(ok.err());
             return;
           }
@@ -315,6 +404,8 @@ void handle(self_ptr self, requester::msg& m) {
           auto h = make_hit(std::move(def), c.req.max_assignments, t, c.req.lifetime_s, amount, fx);
           s2.hits.push_back(number);
           s2.statuses[number] = hit_status::assignable;
+          s2.hit_type_of[number] = type_id;
+          s2.assignable[type_id].insert(number);
           if (!c.req.unique_request_token.empty()) {
             s2.create_tokens[c.req.unique_request_token] = {number, t};
             s2.create_token_order.emplace_back(c.req.unique_request_token, t);
@@ -361,6 +452,12 @@ void handle(self_ptr self, requester::msg& m) {
         }
       } else if constexpr (std::is_same_v<T, requester::hit_status_note>) {
         st.statuses[c.hit_number] = c.status;
+        if (auto it = st.hit_type_of.find(c.hit_number); it != st.hit_type_of.end()) {
+          if (c.status == hit_status::assignable)
+            st.assignable[it->second].insert(c.hit_number);
+          else
+            st.assignable[it->second].erase(c.hit_number);
+        }
         rt->noted();
       } else if constexpr (std::is_same_v<T, requester::retype>) {
         auto it = st.types.find(c.hit_type_id);
@@ -374,6 +471,13 @@ void handle(self_ptr self, requester::msg& m) {
           return;
         }
         // The HIT builds its new definition from its old one and these properties.
+        // The index follows once the HIT has taken the new type.
+        auto me = caf::actor_cast<caf::actor>(self);
+        c.reply = [me, number = c.hit_number, type_id = it->second.id, reply = std::move(c.reply)](status s) mutable {
+          if (s.ok())
+            caf::anon_send(me, requester::msg{requester::retyped{number, type_id}});
+          reply(std::move(s));
+        };
         caf::anon_send(a, hit::msg{hit::get{st.me.id, [a, id = st.me.id, type = it->second, reply = std::move(c.reply)](result<hit_view> v) mutable {
           if (!v.ok()) {
             reply(v.err());
@@ -439,6 +543,373 @@ void handle(self_ptr self, requester::msg& m) {
           out.items.push_back({worker_id, reason});
         }
         c.reply(std::move(out));
+      } else if constexpr (std::is_same_v<T, requester::retyped>) {
+        auto& old_type = st.hit_type_of[c.hit_number];
+        if (st.assignable[old_type].erase(c.hit_number))
+          st.assignable[c.hit_type_id].insert(c.hit_number);
+        old_type = c.hit_type_id;
+      } else if constexpr (std::is_same_v<T, requester::create_qual_type>) {
+        if (auto ok = validate_qualification_spec(c.spec); !ok.ok()) {
+          c.reply(ok.err());
+          return;
+        }
+        for (const auto& [n, q] : st.qual_types)
+          if (q.view.spec.name == c.spec.name) {
+            c.reply(error{errc::qualification_type_already_exists, "this requester already has a qualification type named " + c.spec.name});
+            return;
+          }
+        auto number = rt->next_qualification_type.fetch_add(1);
+        qualification_type_view v{format_id(id_kind::qualification_type, number), st.me.id, now, std::move(c.spec), true};
+        st.qual_types[number].view = v;
+        rt->qualification_types.put(number, v);
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(number).str(),
+                           std::make_shared<const qualification_type_view>(v)});
+        rt->persist(std::move(batch), [v, reply = std::move(c.reply)](status s) {
+          if (s.ok())
+            reply(v);
+          else
+            reply(s.err());
+        });
+      } else if constexpr (std::is_same_v<T, requester::update_qual_type>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        auto& q = it->second.view.spec;
+        if (q.status == qualification_type_status::disposing) {
+          c.reply(error{errc::invalid_qualification_type_state, "the qualification type is being deleted"});
+          return;
+        }
+        auto next = q;
+        auto& u = c.update;
+        if (u.description)
+          next.description = *u.description;
+        if (u.status)
+          next.status = *u.status;
+        if (u.test) {
+          if (!u.test_duration_s) {
+            c.reply(error{errc::missing_parameter, "TestDurationInSeconds is required with a Test"});
+            return;
+          }
+          next.test = *u.test;
+          next.answer_key = u.answer_key.value_or(std::string{});   // a new test without a key has none
+        } else if (u.answer_key) {
+          c.reply(error{errc::invalid_parameter_value, "an AnswerKey is updated together with its Test"});
+          return;
+        }
+        if (u.test_duration_s)
+          next.test_duration_s = *u.test_duration_s;
+        if (u.retry_delay_s) {
+          next.retry_delay_s = *u.retry_delay_s;
+        }
+        if (u.auto_granted) {
+          if (*u.auto_granted && !next.test.empty()) {
+            c.reply(error{errc::invalid_parameter_value, "a type with a Test cannot be AutoGranted"});
+            return;
+          }
+          next.auto_granted = *u.auto_granted;
+        }
+        if (u.auto_granted_value)
+          next.auto_granted_value = *u.auto_granted_value;
+        if (auto ok = validate_qualification_spec(next); !ok.ok()) {
+          c.reply(ok.err());
+          return;
+        }
+        q = std::move(next);
+        auto v = it->second.view;
+        rt->qualification_types.put(c.number, v);
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(c.number).str(),
+                           std::make_shared<const qualification_type_view>(v)});
+        rt->persist(std::move(batch), [v, reply = std::move(c.reply)](status s) {
+          if (s.ok())
+            reply(v);
+          else
+            reply(s.err());
+        });
+      } else if constexpr (std::is_same_v<T, requester::delete_qual_type>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        it->second.view.spec.status = qualification_type_status::disposing;
+        rt->qualification_types.put(c.number, it->second.view);
+        std::erase_if(st.qual_requests, [&](const auto& kv) { return kv.second.qualification_type_id == it->second.view.qualification_type_id; });
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(c.number).str(),
+                           std::make_shared<const qualification_type_view>(it->second.view)});
+        rt->persist(std::move(batch), [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+      } else if constexpr (std::is_same_v<T, requester::grant>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        auto w = rt->workers.find(c.worker_id);
+        if (!w) {
+          c.reply(error{errc::worker_does_not_exist, "no worker " + c.worker_id});
+          return;
+        }
+        auto& grants = it->second.grants;
+        auto found = grants.find(c.worker_id);
+        if (!c.on && (found == grants.end() || found->second.status == qualification_status::revoked)) {
+          c.reply(error{errc::qualification_does_not_exist, "the worker does not hold this qualification"});
+          return;
+        }
+        qualification_grant g;
+        g.qualification_type_id = it->second.view.qualification_type_id;
+        g.integer_value = c.on ? c.value : (found != grants.end() ? found->second.integer_value : 0);
+        g.grant_time = c.on ? now : found->second.grant_time;
+        g.status = c.on ? qualification_status::granted : qualification_status::revoked;
+        grants[c.worker_id] = g;
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::qualification_grant,
+                           record_key{record_kind::qualification_grant}.number(c.number).text(c.worker_id).str(),
+                           std::make_shared<const qualification_grant>(g)});
+        event e;
+        e.type = c.on ? event_type::qualification_granted : event_type::qualification_revoked;
+        e.time = now;
+        e.requester_id = st.me.id;
+        e.worker_id = c.worker_id;
+        e.text = g.qualification_type_id;
+        rt->persist(std::move(batch), [rt, w, g, e = std::move(e), reply = std::move(c.reply)](status s) mutable {
+          if (!s.ok()) {
+            reply(std::move(s));
+            return;
+          }
+          // The worker holds it before the requester hears back.
+          caf::anon_send(w, worker::msg{worker::grant{g, [rt, e = std::move(e), reply = std::move(reply)](status s2) mutable {
+            if (s2.ok()) {
+              std::vector<event> v{std::move(e)};
+              rt->bus.publish(v);
+            }
+            reply(std::move(s2));
+          }}});
+        });
+      } else if constexpr (std::is_same_v<T, requester::score>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        auto g = it->second.grants.find(c.worker_id);
+        if (g == it->second.grants.end()) {
+          c.reply(error{errc::qualification_does_not_exist, "the worker does not hold this qualification"});
+          return;
+        }
+        c.reply(grant_view(it->second.view.qualification_type_id, c.worker_id, g->second));
+      } else if constexpr (std::is_same_v<T, requester::list_grants>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        const auto& type_id = it->second.view.qualification_type_id;
+        c.reply(page_of<qualification_view>(it->second.grants, c.page, [&](const auto& kv) -> std::optional<qualification_view> {
+          if (c.status && kv.second.status != *c.status)
+            return std::nullopt;
+          return grant_view(type_id, kv.first, kv.second);
+        }));
+      } else if constexpr (std::is_same_v<T, requester::qual_request>) {
+        auto it = st.qual_types.find(c.number);
+        if (it == st.qual_types.end()) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no such qualification type"});
+          return;
+        }
+        auto& q = it->second;
+        const auto& spec = q.view.spec;
+        if (spec.status != qualification_type_status::active) {
+          c.reply(error{errc::invalid_qualification_type_state, "the qualification type is not active"});
+          return;
+        }
+        if (auto last = q.last_request.find(c.worker_id); last != q.last_request.end()) {
+          if (!spec.retry_delay_s) {
+            c.reply(error{errc::qualification_retry_not_allowed, "this qualification type does not allow a retake"});
+            return;
+          }
+          if (now - last->second < seconds(*spec.retry_delay_s)) {
+            c.reply(error{errc::qualification_retry_not_allowed, "the retry delay has not elapsed"});
+            return;
+          }
+        }
+        if (!spec.test.empty() && c.answer.empty()) {
+          c.reply(error{errc::missing_parameter, "this qualification type has a test: an answer is required"});
+          return;
+        }
+        if (c.answer.size() > limits::qualification_test_bytes_max) {
+          c.reply(error{errc::invalid_parameter_value, "the answer is larger than 65,535 bytes"});
+          return;
+        }
+        std::optional<int32_t> value;
+        if (spec.auto_granted) {
+          value = spec.auto_granted_value;
+        } else if (!spec.answer_key.empty()) {
+          auto scored = score_answers(spec.answer_key, c.answer);
+          if (!scored.ok()) {
+            c.reply(scored.err());
+            return;
+          }
+          value = *scored;
+        }
+        q.last_request[c.worker_id] = now;
+        if (value) {
+          // Granted at once: through the same path as AssociateQualificationWithWorker.
+          auto me = caf::actor_cast<caf::actor>(self);
+          auto v = *value;
+          caf::anon_send(me, requester::msg{requester::grant{c.number, c.worker_id, v, true, {},
+            [v, reply = std::move(c.reply)](status s) {
+              if (s.ok())
+                reply(qualification_request_outcome{true, v, {}});
+              else
+                reply(s.err());
+            }}});
+          return;
+        }
+        auto request_number = rt->next_qualification_request.fetch_add(1);
+        qualification_request_view r{format_id(id_kind::qualification_request, request_number), q.view.qualification_type_id,
+                                     c.worker_id, spec.test, std::move(c.answer), now};
+        st.qual_requests[request_number] = r;
+        c.reply(qualification_request_outcome{false, 0, r.qualification_request_id});
+      } else if constexpr (std::is_same_v<T, requester::list_qual_requests>) {
+        std::string type_id = c.number ? format_id(id_kind::qualification_type, c.number) : std::string{};
+        if (c.number && !st.qual_types.count(c.number)) {
+          c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
+          return;
+        }
+        c.reply(page_of<qualification_request_view>(st.qual_requests, c.page, [&](const auto& kv) -> std::optional<qualification_request_view> {
+          if (!type_id.empty() && kv.second.qualification_type_id != type_id)
+            return std::nullopt;
+          return kv.second;
+        }));
+      } else if constexpr (std::is_same_v<T, requester::decide_qual_request>) {
+        auto it = st.qual_requests.find(c.request);
+        if (it == st.qual_requests.end()) {
+          c.reply(error{errc::qualification_request_does_not_exist, "no pending qualification request with that id"});
+          return;
+        }
+        auto r = std::move(it->second);
+        st.qual_requests.erase(it);
+        if (!c.accept) {
+          if (auto w = rt->workers.find(r.worker_id))
+            caf::anon_send(w, worker::msg{worker::notify{{st.me.id, "Qualification request rejected", c.reason, now}, [](bool) {}}});
+          c.reply(done{});
+          return;
+        }
+        auto number = *parse_id(id_kind::qualification_type, r.qualification_type_id);
+        caf::anon_send(caf::actor_cast<caf::actor>(self),
+                       requester::msg{requester::grant{number, r.worker_id, c.value.value_or(1), true, {}, std::move(c.reply)}});
+      } else if constexpr (std::is_same_v<T, requester::list_hits_for_qual>) {
+        std::set<std::string> types;
+        for (const auto& [id, t] : st.types)
+          for (const auto& req : t.properties.requirements)
+            if (req.qualification_type_id == c.qualification_type_id)
+              types.insert(id);
+        std::vector<uint64_t> numbers;
+        size_t skip = page_offset(c.page), seen = 0;
+        std::string next;
+        for (auto n : st.hits) {
+          if (st.statuses[n] == hit_status::disposed || !types.count(st.hit_type_of[n]))
+            continue;
+          if (seen++ < skip)
+            continue;
+          if (numbers.size() == c.page.max_results) {
+            next = std::to_string(seen - 1);
+            break;
+          }
+          numbers.push_back(n);
+        }
+        gather(rt, std::move(numbers), std::move(next), std::move(c.reply));
+      } else if constexpr (std::is_same_v<T, requester::notification_update>) {
+        auto it = st.types.find(c.hit_type_id);
+        if (it == st.types.end()) {
+          c.reply(error{errc::hit_type_does_not_exist, "no HIT type " + c.hit_type_id + " of this requester"});
+          return;
+        }
+        auto& n = it->second.notifications;
+        if (!c.spec && !c.active) {
+          c.reply(error{errc::missing_parameter, "give a Notification, Active, or both"});
+          return;
+        }
+        if (c.active && !c.spec && !n.spec) {
+          c.reply(error{errc::invalid_parameter_value, "the HIT type has no notification specification to activate"});
+          return;
+        }
+        if (c.spec) {
+          if (c.spec->destination.empty() || c.spec->transport.empty() || c.spec->event_types.empty()) {
+            c.reply(error{errc::missing_parameter, "Destination, Transport and EventTypes are required"});
+            return;
+          }
+          if (c.spec->version != "2006-05-05") {
+            c.reply(error{errc::invalid_parameter_value, "Version must be 2006-05-05"});
+            return;
+          }
+          n.spec = *c.spec;
+          if (!c.active)
+            n.active = true;
+        }
+        if (c.active)
+          n.active = *c.active;
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::hit_type, record_key{record_kind::hit_type}.number(*parse_id(id_kind::hit_type, it->first)).str(),
+                           std::make_shared<const hit_type>(it->second)});
+        rt->persist(std::move(batch), [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+      } else if constexpr (std::is_same_v<T, requester::notification_get>) {
+        auto it = st.types.find(c.hit_type_id);
+        if (it == st.types.end())
+          c.reply(error{errc::hit_type_does_not_exist, "no HIT type " + c.hit_type_id + " of this requester"});
+        else
+          c.reply(it->second.notifications);
+      } else if constexpr (std::is_same_v<T, requester::next_hits>) {
+        // Candidates for accept-next, oldest first; bounded so one accept
+        // never walks a whole group.
+        constexpr size_t candidates_max = 16;
+        std::vector<uint64_t> out;
+        if (auto it = st.assignable.find(c.hit_type_id); it != st.assignable.end())
+          for (auto n : it->second) {
+            if (out.size() == candidates_max)
+              break;
+            out.push_back(n);
+          }
+        c.reply(std::move(out));
+      } else if constexpr (std::is_same_v<T, requester::notify>) {
+        struct join {
+          std::mutex mutex;
+          std::vector<notify_failure> failures;
+          size_t left;
+          callback<std::vector<notify_failure>> reply;
+        };
+        auto j = std::make_shared<join>();
+        j->left = c.worker_ids.size();
+        j->reply = std::move(c.reply);
+        auto arrive = [j](std::optional<notify_failure> f) {
+          bool last = false;
+          {
+            std::lock_guard<std::mutex> g{j->mutex};
+            if (f)
+              j->failures.push_back(std::move(*f));
+            last = --j->left == 0;
+          }
+          if (last)
+            j->reply(std::move(j->failures));
+        };
+        for (const auto& id : c.worker_ids) {
+          auto w = rt->workers.find(id);
+          if (!w) {
+            arrive(notify_failure{id, true, "no such worker"});
+            continue;
+          }
+          caf::anon_send(w, worker::msg{worker::notify{{st.me.id, c.subject, c.message, now}, [arrive, id](bool ok) {
+            arrive(ok ? std::nullopt : std::optional<notify_failure>{notify_failure{id, false, "the message could not be recorded"}});
+          }}});
+        }
       } else if constexpr (std::is_same_v<T, requester::funds>) {
         st.busy = false;
         c.then(c.outcome == transfer_outcome::applied);

@@ -8,7 +8,9 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +21,7 @@
 #include <caf/send.hpp>
 
 #include "hitd/config.hpp"
+#include "hitd/model.hpp"
 #include "hitd/events.hpp"
 #include "hitd/storage_port.hpp"
 #include "hitd/timer_wheel.hpp"
@@ -96,6 +99,32 @@ private:
   std::atomic<uint64_t> seq_{0};
 };
 
+// Every qualification type's current view, by number: a read model the
+// owning requester actor writes and anyone reads (GetQualificationType,
+// ListQualificationTypes, and checking requirements when a HIT type is made).
+class qualification_registry {
+public:
+  void put(uint64_t number, qualification_type_view v) {
+    std::lock_guard<std::mutex> g{mutex_};
+    views_[number] = std::move(v);
+  }
+  std::optional<qualification_type_view> get(uint64_t number) const {
+    std::lock_guard<std::mutex> g{mutex_};
+    auto it = views_.find(number);
+    return it == views_.end() ? std::nullopt : std::optional<qualification_type_view>{it->second};
+  }
+  template <class F>
+  void each(F&& f) const {
+    std::lock_guard<std::mutex> g{mutex_};
+    for (const auto& [n, v] : views_)
+      f(n, v);
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::map<uint64_t, qualification_type_view> views_;
+};
+
 struct runtime;
 
 // Holds the timer wheel and wakes HIT actors when their earliest deadline is
@@ -134,6 +163,7 @@ struct runtime {
   actor_map<std::string> workers;
   actor_map<std::string> requesters;
   actor_map<uint64_t> hit_types;          // type number -> its requester's actor
+  qualification_registry qualification_types;
   caf::actor ledger;
   event_bus bus;
   timer_service timers;
@@ -142,6 +172,8 @@ struct runtime {
   std::atomic<uint64_t> next_hit_type{1};
   std::atomic<uint64_t> next_requester{1};
   std::atomic<uint64_t> next_worker{1};
+  std::atomic<uint64_t> next_qualification_type{1};
+  std::atomic<uint64_t> next_qualification_request{1};
   // One-way notifications sent between actors and not yet handled (drain()).
   std::atomic<int64_t> notes_in_flight{0};
 

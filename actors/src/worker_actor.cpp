@@ -48,7 +48,28 @@ void publish_one(runtime* rt, event e) {
   rt->bus.publish(v);
 }
 
-void handle(self_ptr self, worker::msg& m);
+// Asks one HIT for an assignment; its answer comes back as worker::accepted
+// (with the group's remaining candidates when accepting the next of a group).
+void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, bool group, std::string token,
+                callback<assignment_view> reply) {
+  auto& st = self->state;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto hit_actor = st.rt->hits.find(hit_number);
+  if (!hit_actor) {
+    caf::anon_send(me, worker::msg{worker::accepted{error{errc::hit_does_not_exist, "no such HIT"}, std::move(token),
+                                                    std::move(reply), std::move(rest), group}});
+    return;
+  }
+  if (st.creds_stale || !st.creds) {
+    st.creds = std::make_shared<const worker_credentials>(credentials_of(st.w));
+    st.creds_stale = false;
+  }
+  caf::anon_send(hit_actor, hit::msg{hit::accept{
+    st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group](result<assignment_view> r) mutable {
+      // Back into this actor to count it; the client's reply rides along.
+      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), group}});
+    }}});
+}
 
 void handle(self_ptr self, worker::msg& m) {
   auto& st = self->state;
@@ -97,25 +118,57 @@ void handle(self_ptr self, worker::msg& m) {
           c.reply(error{errc::throttled, "too many accepts of this worker are in progress"});
           return;
         }
-        auto hit_actor = rt->hits.find(c.hit_number);
-        if (!hit_actor) {
-          c.reply(error{errc::hit_does_not_exist, "no such HIT"});
+        if (c.hit_number != 0) {
+          if (!rt->hits.find(c.hit_number)) {
+            c.reply(error{errc::hit_does_not_exist, "no such HIT"});
+            return;
+          }
+          ++w.accepts_in_flight;
+          if (!c.token.empty())
+            st.tokens_in_flight[c.token];
+          try_accept(self, c.hit_number, {}, false, std::move(c.token), std::move(c.reply));
           return;
         }
-        if (st.creds_stale || !st.creds) {
-          st.creds = std::make_shared<const worker_credentials>(credentials_of(w));
-          st.creds_stale = false;
+        // The next HIT of a group: its requester knows which are assignable.
+        auto type_number = parse_id(id_kind::hit_type, c.hit_type_id);
+        auto owner = type_number ? rt->hit_types.find(*type_number) : caf::actor{};
+        if (!owner) {
+          c.reply(error{errc::hit_type_does_not_exist, "no HIT group " + c.hit_type_id});
+          return;
         }
         ++w.accepts_in_flight;
         if (!c.token.empty())
           st.tokens_in_flight[c.token];
         caf::actor me = caf::actor_cast<caf::actor>(self);
-        caf::anon_send(hit_actor, hit::msg{hit::accept{
-          st.creds, [me, token = c.token, reply = std::move(c.reply)](result<assignment_view> r) mutable {
-            // Back into this actor to count it; the client's reply rides along.
-            caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply)}});
+        caf::anon_send(owner, requester::msg{requester::next_hits{
+          c.hit_type_id, [me, token = std::move(c.token), reply = std::move(c.reply)](std::vector<uint64_t> hits) mutable {
+            caf::anon_send(me, worker::msg{worker::candidates{std::move(hits), std::move(token), std::move(reply)}});
           }}});
+      } else if constexpr (std::is_same_v<T, worker::candidates>) {
+        if (c.hits.empty()) {
+          caf::anon_send(caf::actor_cast<caf::actor>(self), worker::msg{worker::accepted{
+            error{errc::no_hits_available_in_group, "no HIT of this group can be accepted now"}, std::move(c.token),
+            std::move(c.reply), {}, true}});
+          return;
+        }
+        auto first = c.hits.front();
+        std::vector<uint64_t> rest(c.hits.begin() + 1, c.hits.end());
+        try_accept(self, first, std::move(rest), true, std::move(c.token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, worker::accepted>) {
+        if (!c.outcome.ok() && c.group) {
+          auto code = c.outcome.code();
+          bool skip = code == errc::invalid_hit_state || code == errc::assignment_already_exists ||
+                      code == errc::does_not_meet_requirements || code == errc::worker_blocked ||
+                      code == errc::hit_does_not_exist;
+          if (skip && !c.rest.empty()) {
+            auto next = c.rest.front();
+            c.rest.erase(c.rest.begin());
+            try_accept(self, next, std::move(c.rest), true, std::move(c.token), std::move(c.reply));
+            return;
+          }
+          if (skip)
+            c.outcome = error{errc::no_hits_available_in_group, "no HIT of this group can be accepted by this worker now"};
+        }
         --w.accepts_in_flight;
         std::vector<callback<assignment_view>> waiting;
         if (!c.token.empty()) {
@@ -163,8 +216,28 @@ void handle(self_ptr self, worker::msg& m) {
           w.blocked_by.erase(c.requester_id);
         st.creds_stale = true;
         persist_then(self, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+      } else if constexpr (std::is_same_v<T, worker::grant>) {
+        w.qualifications[c.g.qualification_type_id] = c.g;
+        st.creds_stale = true;
+        persist_then(self, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+      } else if constexpr (std::is_same_v<T, worker::notify>) {
+        w.notifications.push_back(c.n);
+        prune(w, now);
+        event e;
+        e.type = event_type::worker_notified;
+        e.time = now;
+        e.worker_id = w.id;
+        e.requester_id = c.n.requester_id;
+        e.text = c.n.subject;
+        persist_then(self, [rt, e = std::move(e), reply = std::move(c.reply)](status s) mutable {
+          if (s.ok())
+            publish_one(rt, std::move(e));
+          reply(s.ok());
+        });
       } else if constexpr (std::is_same_v<T, worker::dashboard>) {
-        c.reply(dashboard_of(w, now, rt->cfg.workers));
+        auto d = dashboard_of(w, now, rt->cfg.workers);
+        d.notifications.assign(w.notifications.begin(), w.notifications.end());
+        c.reply(std::move(d));
       } else if constexpr (std::is_same_v<T, worker::withdraw>) {
         if (!c.token.empty() && w.withdraw_tokens.count(c.token)) {
           c.reply(balance_of(w));   // a repeat: the first withdrawal stands

@@ -59,7 +59,8 @@ struct create_hit_request {
 
 struct accept_request {
   std::string worker_id;
-  std::string hit_id;
+  std::string hit_id;          // this HIT; or, when empty, ...
+  std::string hit_type_id;     // ... the next HIT of this group the worker may accept
   std::string idempotency_key; // a repeat within 24 h returns the first assignment
 };
 
@@ -199,7 +200,94 @@ public:
   void list_worker_blocks(std::string requester_id, page_request page, callback<hitd::page<worker_block>> cb);
   result<hitd::page<worker_block>> list_worker_blocks(std::string requester_id, page_request page);
 
+  // ---- requester: qualification types, grants and requests --------------------------------
+  void create_qualification_type(std::string requester_id, qualification_type_spec spec,
+                                 callback<qualification_type_view> cb);
+  result<qualification_type_view> create_qualification_type(std::string requester_id, qualification_type_spec spec);
+  // Any caller may read any type (MTurk's qualification types are public).
+  void get_qualification_type(std::string qualification_type_id, callback<qualification_type_view> cb);
+  result<qualification_type_view> get_qualification_type(std::string qualification_type_id);
+  void update_qualification_type(std::string requester_id, std::string qualification_type_id,
+                                 qualification_type_update update, callback<qualification_type_view> cb);
+  result<qualification_type_view> update_qualification_type(std::string requester_id, std::string qualification_type_id,
+                                                            qualification_type_update update);
+  // Rejects the type's pending requests and stops new HIT types from using it;
+  // grants already made stay with the workers.
+  void delete_qualification_type(std::string requester_id, std::string qualification_type_id, callback<done> cb);
+  status delete_qualification_type(std::string requester_id, std::string qualification_type_id);
+  // Types whose name, description or keywords contain `query` (case-insensitive).
+  void list_qualification_types(std::string requester_id, std::string query, bool must_be_requestable,
+                                bool must_be_owned_by_caller, page_request page,
+                                callback<hitd::page<qualification_type_view>> cb);
+  result<hitd::page<qualification_type_view>> list_qualification_types(std::string requester_id, std::string query,
+                                                                        bool must_be_requestable,
+                                                                        bool must_be_owned_by_caller,
+                                                                        page_request page);
+  void associate_qualification_with_worker(std::string requester_id, std::string qualification_type_id,
+                                           std::string worker_id, int32_t value, bool send_notification,
+                                           callback<done> cb);
+  status associate_qualification_with_worker(std::string requester_id, std::string qualification_type_id,
+                                             std::string worker_id, int32_t value, bool send_notification);
+  void disassociate_qualification_from_worker(std::string requester_id, std::string qualification_type_id,
+                                              std::string worker_id, std::string reason, callback<done> cb);
+  status disassociate_qualification_from_worker(std::string requester_id, std::string qualification_type_id,
+                                                std::string worker_id, std::string reason);
+  void get_qualification_score(std::string requester_id, std::string qualification_type_id,
+                               std::string worker_id, callback<qualification_view> cb);
+  result<qualification_view> get_qualification_score(std::string requester_id, std::string qualification_type_id,
+                                                     std::string worker_id);
+  void list_workers_with_qualification_type(std::string requester_id, std::string qualification_type_id,
+                                            std::optional<qualification_status> grant_status, page_request page,
+                                            callback<hitd::page<qualification_view>> cb);
+  result<hitd::page<qualification_view>> list_workers_with_qualification_type(
+    std::string requester_id, std::string qualification_type_id, std::optional<qualification_status> grant_status,
+    page_request page);
+  // Pending requests for one of the requester's types, or for all of them.
+  void list_qualification_requests(std::string requester_id, std::string qualification_type_id,
+                                   page_request page, callback<hitd::page<qualification_request_view>> cb);
+  result<hitd::page<qualification_request_view>> list_qualification_requests(std::string requester_id,
+                                                                             std::string qualification_type_id,
+                                                                             page_request page);
+  void accept_qualification_request(std::string requester_id, std::string qualification_request_id,
+                                    std::optional<int32_t> value, callback<done> cb);
+  status accept_qualification_request(std::string requester_id, std::string qualification_request_id,
+                                      std::optional<int32_t> value);
+  void reject_qualification_request(std::string requester_id, std::string qualification_request_id,
+                                    std::string reason, callback<done> cb);
+  status reject_qualification_request(std::string requester_id, std::string qualification_request_id,
+                                      std::string reason);
+  // The requester's HITs that have a requirement on this type.
+  void list_hits_for_qualification_type(std::string requester_id, std::string qualification_type_id,
+                                        page_request page, callback<hitd::page<hit_view>> cb);
+  result<hitd::page<hit_view>> list_hits_for_qualification_type(std::string requester_id,
+                                                                std::string qualification_type_id, page_request page);
+
+  // ---- requester: notifications ----------------------------------------------------------------
+  // Records a HIT type's notification settings: a new spec, the active flag,
+  // or both (at least one). The requester API delivers them.
+  void update_notification_settings(std::string requester_id, std::string hit_type_id,
+                                    std::optional<notification_spec> spec, std::optional<bool> active,
+                                    callback<done> cb);
+  status update_notification_settings(std::string requester_id, std::string hit_type_id,
+                                      std::optional<notification_spec> spec, std::optional<bool> active);
+  void get_notification_settings(std::string requester_id, std::string hit_type_id,
+                                 callback<notification_settings> cb);
+  result<notification_settings> get_notification_settings(std::string requester_id, std::string hit_type_id);
+  // Records a message for up to 100 workers (shown on their dashboard and
+  // published as WorkerNotified); answers with the workers it could not reach.
+  void notify_workers(std::string requester_id, std::string subject, std::string message,
+                      std::vector<std::string> worker_ids, callback<std::vector<notify_failure>> cb);
+  result<std::vector<notify_failure>> notify_workers(std::string requester_id, std::string subject,
+                                                      std::string message, std::vector<std::string> worker_ids);
+
   // ---- worker ----------------------------------------------------------------------------
+  // Asks for a qualification: granted at once when the type auto-grants or
+  // its answer key scores `answer`; otherwise it waits for the requester.
+  void request_qualification(std::string worker_id, std::string qualification_type_id, std::string answer,
+                             callback<qualification_request_outcome> cb);
+  result<qualification_request_outcome> request_qualification(std::string worker_id,
+                                                              std::string qualification_type_id,
+                                                              std::string answer);
   void accept(accept_request req, callback<assignment_view> cb);
   result<assignment_view> accept(accept_request req);
   void submit(submit_request req, callback<done> cb);

@@ -133,7 +133,6 @@ struct hit_effects {
   money released;                 // back from the hold to the requester's balance
   std::vector<uint32_t> touched;  // assignments whose records changed
   bool hit_changed = false;       // the HIT's own record changed
-  std::optional<timestamp> wake_at;   // the earliest deadline now pending, if it moved earlier
 
   bool empty() const { return changes.empty() && payments.empty() && released.cents == 0 && touched.empty() && !hit_changed; }
 };
@@ -157,6 +156,9 @@ int64_t available_of(const hit_state& h);   // 0 once expired or disposed
 int64_t open_slots(const hit_state& h);     // slots not taken, ignoring expiry
 int64_t pending_of(const hit_state& h);     // accepted, not yet submitted
 bool assignable(const hit_state& h);
+// The earliest deadline pending (expiry, abandonment, auto-approval), if any:
+// the time the actor must be woken next.
+std::optional<timestamp> next_deadline(const hit_state& h);
 money required_hold(const hit_state& h, const fee_schedule& fees);
 
 // --- transitions ------------------------------------------------------------------

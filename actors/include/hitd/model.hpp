@@ -54,6 +54,88 @@ struct qualification_grant {
   qualification_status status = qualification_status::granted;
 };
 
+enum class qualification_type_status : uint8_t { active, inactive, disposing };
+
+// CreateQualificationType's fields.
+struct qualification_type_spec {
+  std::string name;                       // unique among the requester's types
+  std::string description;
+  std::string keywords;
+  qualification_type_status status = qualification_type_status::active;
+  std::optional<int64_t> retry_delay_s;   // none: a worker may request it only once
+  std::string test;                       // a QuestionForm; empty: no test
+  std::string answer_key;                 // scores the test; empty: requests wait for review
+  int64_t test_duration_s = 0;
+  bool auto_granted = false;              // requests are granted at once
+  int32_t auto_granted_value = 1;
+};
+
+// UpdateQualificationType: what is set changes; Name and Keywords cannot.
+struct qualification_type_update {
+  std::optional<std::string> description;
+  std::optional<qualification_type_status> status;
+  std::optional<std::string> test;        // with test_duration_s; answer_key goes with it
+  std::optional<std::string> answer_key;
+  std::optional<int64_t> test_duration_s;
+  std::optional<int64_t> retry_delay_s;
+  std::optional<bool> auto_granted;
+  std::optional<int32_t> auto_granted_value;
+};
+
+struct qualification_type_view {
+  std::string qualification_type_id;
+  std::string requester_id;
+  timestamp creation_time = 0;
+  qualification_type_spec spec;
+  bool is_requestable = true;             // custom types can be requested by workers
+};
+
+// A qualification a worker holds, as the requester API shows it.
+struct qualification_view {
+  std::string qualification_type_id;
+  std::string worker_id;
+  timestamp grant_time = 0;
+  int32_t integer_value = 0;
+  std::optional<locale> locale_value;
+  qualification_status status = qualification_status::granted;
+};
+
+struct qualification_request_view {
+  std::string qualification_request_id;
+  std::string qualification_type_id;
+  std::string worker_id;
+  std::string test;
+  std::string answer;
+  timestamp submit_time = 0;
+};
+
+// What a worker's request for a qualification came to.
+struct qualification_request_outcome {
+  bool granted = false;                   // auto-granted, or scored by the answer key
+  int32_t value = 0;
+  std::string qualification_request_id;   // when it waits for the requester
+};
+
+// UpdateNotificationSettings for a HIT type. hitd records it; the requester
+// API delivers (issue 5).
+struct notification_spec {
+  std::string destination;
+  std::string transport;                  // Email | SQS | SNS (hitd adds its own transports)
+  std::string version = "2006-05-05";
+  std::vector<std::string> event_types;   // MTurk event type names
+};
+
+struct notification_settings {
+  std::optional<notification_spec> spec;
+  bool active = false;
+};
+
+struct notify_failure {
+  std::string worker_id;
+  bool hard = false;                      // HardFailure (no such worker) vs SoftFailure
+  std::string message;
+};
+
 // ---- HIT types and HITs -----------------------------------------------------
 
 // The shared properties of a group of HITs (MTurk's HIT type).
@@ -73,6 +155,7 @@ struct hit_type {
   std::string requester_id;
   hit_properties properties;
   timestamp creation_time = 0;
+  notification_settings notifications;
 };
 
 enum class hit_status : uint8_t { assignable, unassignable, reviewable, reviewing, disposed };
@@ -181,6 +264,13 @@ struct worker_totals {
   money bonus_income;
 };
 
+struct worker_notification {
+  std::string requester_id;
+  std::string subject;
+  std::string message;
+  timestamp time = 0;
+};
+
 // The worker dashboard (MTurk's worker site): total earnings with rewards and
 // bonuses; per-day counts and income; totals with percentages.
 struct worker_dashboard {
@@ -199,13 +289,8 @@ struct worker_dashboard {
   int64_t approved_bp = 0;
   int64_t rejected_bp = 0;
   bool on_probation = false;
+  std::vector<worker_notification> notifications;   // newest last, bounded
 };
 
-struct worker_notification {
-  std::string requester_id;
-  std::string subject;
-  std::string message;
-  timestamp time = 0;
-};
 
 } // namespace hitd

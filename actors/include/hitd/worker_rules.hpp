@@ -46,10 +46,18 @@ struct worker_state {
   std::deque<worker_day> days;                   // newest first, bounded
   money withdrawn;
   uint64_t ledger_seq = 0;                       // withdrawals issued to the ledger
-  // The last status seen of each assignment that can still change: accepted,
-  // submitted, or rejected within the override window. Approved, returned
-  // and abandoned ones are final and leave.
-  std::unordered_map<uint64_t, assignment_status> open;   // key: hit << 32 | ordinal
+  // The last status seen of each assignment that can still change, with the
+  // time it was reached: accepted, submitted, or rejected within the
+  // override window (pruned after it). Approved, returned and abandoned ones
+  // are final and leave, remembered in `finished` so a replayed update of
+  // one changes nothing.
+  struct open_entry {
+    assignment_status status = assignment_status::accepted;
+    timestamp since = 0;
+  };
+  std::unordered_map<uint64_t, open_entry> open;       // key: hit << 32 | ordinal
+  std::unordered_set<uint64_t> finished;               // the last finished_max keys
+  std::deque<uint64_t> finished_order;
   int64_t accepts_in_flight = 0;                 // reserved against the cap
   std::deque<worker_notification> notifications; // bounded
   // Accept idempotency: token -> (the first answer, time).
@@ -57,6 +65,10 @@ struct worker_state {
   std::unordered_map<std::string, timestamp> withdraw_tokens;
   timestamp last_prune = 0;
 };
+
+// How many finished assignments a worker remembers to ignore replays: more
+// than two days at the full daily cap, far longer than a restart's replay.
+inline constexpr size_t finished_max = 10'000;
 
 bool on_probation(const worker_state& w, timestamp now, const worker_policy& p);
 int64_t daily_cap(const worker_state& w, timestamp now, const worker_policy& p);
