@@ -19,11 +19,12 @@
 namespace {
 
 struct rig {
-  explicit rig(size_t worker_count) {
+  rig(size_t worker_count, const char* policy) {
     hitd::engine::options o;
     o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
     o.config.workers.daily_accepts = 1'000'000'000;   // the cap is not what is measured
     o.config.scheduler_threads = 2;
+    o.config.scheduler_policy = policy;
     e = std::make_unique<hitd::engine>(o);
     requester = e->create_requester({"bench"}).value();
     e->deposit(requester, hitd::cents(900'000'000'000), "bench").value();
@@ -91,11 +92,11 @@ void BM_EngineLifecycle(benchmark::State& state) {
   const auto per_hit = state.range(0);
   const auto concurrency = static_cast<size_t>(state.range(1));
   const int64_t total = 20'000;   // assignment lifecycles per iteration
-  rig r{2'000};
+  rig r{2'000, state.range(2) == 0 ? "stealing" : "sharing"};
   for (auto _ : state) {
     std::mutex m;
     std::condition_variable cv;
-    int64_t finished = 0, failed = 0;
+    int64_t finished = 0;
     const int64_t hits = total / per_hit;
     std::atomic<int64_t> issued{0};
     std::function<void(bool)> finished_one;
@@ -112,13 +113,16 @@ void BM_EngineLifecycle(benchmark::State& state) {
       f->start();
       return true;
     };
+    std::atomic<int64_t> finished_count{0}, failed_count{0};
     finished_one = [&](bool ok) {
-      {
-        std::lock_guard<std::mutex> g{m};
-        ++finished;
-        failed += !ok;
+      if (!ok)
+        failed_count.fetch_add(1);
+      if (finished_count.fetch_add(1) + 1 == hits) {
+        std::lock_guard<std::mutex> g{m};   // wake the waiting thread once, at the end
+        finished = hits;
+        cv.notify_all();
+        return;
       }
-      cv.notify_all();
       start_one();
     };
     for (size_t i = 0; i < concurrency; ++i)
@@ -126,15 +130,15 @@ void BM_EngineLifecycle(benchmark::State& state) {
         break;
     std::unique_lock<std::mutex> g{m};
     cv.wait(g, [&] { return finished == hits; });
-    if (failed > 0)
+    if (failed_count.load() > 0)
       state.SkipWithError("a lifecycle command failed");
   }
   state.SetItemsProcessed(state.iterations() * total);
   state.counters["assignments_per_hit"] = static_cast<double>(per_hit);
 }
 BENCHMARK(BM_EngineLifecycle)
-  ->ArgsProduct({{1, 10, 100}, {64, 512}})
-  ->ArgNames({"per_hit", "concurrency"})
+  ->ArgsProduct({{1, 10, 100}, {64, 512}, {0, 1}})
+  ->ArgNames({"per_hit", "concurrency", "sharing"})
   ->Unit(benchmark::kMillisecond)
   ->UseRealTime();
 

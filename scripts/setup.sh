@@ -8,6 +8,7 @@ packages=(
   librocksdb-dev rocksdb-tools    # storage (issue 3) and ldb for reading records
   libboost1.81-dev libboost-json1.81-dev libssl-dev   # gateway (issues 4, 5)
   libgtest-dev libgmock-dev libbenchmark-dev          # tests and benchmarks
+  libgoogle-perftools-dev         # tcmalloc for hitd's own executables (docs/architecture.md)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -16,5 +17,5 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
 fi

@@ -34,6 +34,7 @@ caf::actor_system_config make_caf_config(const engine_config& cfg) {
   auto threads = cfg.scheduler_threads ? cfg.scheduler_threads : std::max(2u, std::thread::hardware_concurrency());
   c.set("scheduler.max-threads", threads);
   c.set("scheduler.max-throughput", 300);
+  c.set("scheduler.policy", caf::atom_from_string(cfg.scheduler_policy));
   return c;
 }
 

@@ -24,6 +24,9 @@ struct engine_config {
   worker_policy workers;
   // CAF scheduler threads; 0 = one per core.
   size_t scheduler_threads = 0;
+  // CAF's scheduler policy: "stealing" (work stealing) or "sharing" (one
+  // shared queue). See docs/benchmarks.md for how they compare here.
+  const char* scheduler_policy = "stealing";
   // How often the timer thread looks for due deadlines under the wall clock.
   duration_ms timer_tick_ms = 50;
   // The platform's own account id in the ledger.
