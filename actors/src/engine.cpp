@@ -109,6 +109,15 @@ struct engine::impl {
       fail(cb, errc::worker_does_not_exist, "no worker " + id);
     return a;
   }
+  // A command on a HIT names its requester; the HIT checks ownership. An
+  // empty or unknown id is refused here (empty means "internal" inside).
+  template <class T>
+  bool known_requester(const std::string& id, callback<T>& cb) {
+    if (!id.empty() && rt.requesters.find(id))
+      return true;
+    fail(cb, errc::requester_does_not_exist, "no requester " + id);
+    return false;
+  }
   template <class T>
   bool page_ok(const page_request& p, callback<T>& cb) {
     if (valid_page(p))
@@ -161,6 +170,7 @@ void engine::create_worker(worker_spec spec, callback<std::string> cb) {
     w.id = id;
     w.created = spec.registered.value_or(rt.now());
     w.home = spec.home;
+    w.blocked_by = rt.blocks.of(id);
     return spawn_worker(rt, std::move(w));
   });
   if (!created)
@@ -191,6 +201,8 @@ void engine::create_hit(create_hit_request req, callback<hit_view> cb) {
 }
 
 void engine::get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
     caf::anon_send(a, hit::msg{hit::get{std::move(requester_id), std::move(cb)}});
 }
@@ -211,11 +223,15 @@ void engine::list_reviewable_hits(std::string requester_id, std::string hit_type
 }
 
 void engine::update_expiration(std::string requester_id, std::string hit_id, timestamp expire_at, callback<done> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
     caf::anon_send(a, hit::msg{hit::update_expiration{std::move(requester_id), expire_at, std::move(cb)}});
 }
 
 void engine::update_hit_review_status(std::string requester_id, std::string hit_id, bool revert, callback<done> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
     caf::anon_send(a, hit::msg{hit::review_status{std::move(requester_id), revert, std::move(cb)}});
 }
@@ -230,6 +246,8 @@ void engine::update_hit_type_of_hit(std::string requester_id, std::string hit_id
 
 void engine::create_additional_assignments(std::string requester_id, std::string hit_id, int64_t n,
                                            std::string token, callback<done> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (token.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "UniqueRequestToken is longer than 64 characters");
   if (auto a = impl_->hit_or_fail(hit_id, cb))
@@ -237,11 +255,15 @@ void engine::create_additional_assignments(std::string requester_id, std::string
 }
 
 void engine::delete_hit(std::string requester_id, std::string hit_id, callback<done> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
     caf::anon_send(a, hit::msg{hit::dispose{std::move(requester_id), std::move(cb)}});
 }
 
 void engine::get_assignment(std::string requester_id, std::string assignment_id, callback<assignment_with_hit> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
   if (a)
     caf::anon_send(a, hit::msg{hit::get_assignment{std::move(requester_id), ordinal, std::move(cb)}});
@@ -250,6 +272,8 @@ void engine::get_assignment(std::string requester_id, std::string assignment_id,
 void engine::list_assignments_for_hit(std::string requester_id, std::string hit_id,
                                       std::vector<assignment_status> statuses, page_request page,
                                       callback<hitd::page<assignment_view>> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (!impl_->page_ok(page, cb))
     return;
   for (auto s : statuses)
@@ -260,6 +284,8 @@ void engine::list_assignments_for_hit(std::string requester_id, std::string hit_
 }
 
 void engine::approve_assignment(approve_request req, callback<done> cb) {
+  if (!impl_->known_requester(req.requester_id, cb))
+    return;
   if (req.feedback.size() > limits::feedback_chars_max)
     return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
   auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
@@ -269,6 +295,8 @@ void engine::approve_assignment(approve_request req, callback<done> cb) {
 }
 
 void engine::reject_assignment(std::string requester_id, std::string assignment_id, std::string feedback, callback<done> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (feedback.size() > limits::feedback_chars_max)
     return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
@@ -277,6 +305,8 @@ void engine::reject_assignment(std::string requester_id, std::string assignment_
 }
 
 void engine::send_bonus(bonus_request req, callback<done> cb) {
+  if (!impl_->known_requester(req.requester_id, cb))
+    return;
   if (req.amount.cents <= 0 || req.amount.cents > amount_cents_max)
     return fail(cb, errc::invalid_parameter_value, "BonusAmount must be positive");
   if (req.reason.empty())
@@ -294,6 +324,8 @@ void engine::send_bonus(bonus_request req, callback<done> cb) {
 
 void engine::list_bonus_payments(std::string requester_id, std::string hit_id, std::string assignment_id,
                                  page_request page, callback<hitd::page<bonus_payment>> cb) {
+  if (!impl_->known_requester(requester_id, cb))
+    return;
   if (!impl_->page_ok(page, cb))
     return;
   if (hit_id.empty() == assignment_id.empty())
@@ -552,8 +584,10 @@ void engine::accept(accept_request req, callback<assignment_view> cb) {
     if (!n)
       return fail(cb, errc::hit_does_not_exist, "no HIT " + req.hit_id);
     number = *n;
-  } else if (!parse_id(id_kind::hit_type, req.hit_type_id)) {
+  } else if (req.hit_type_id.empty()) {
     return fail(cb, errc::missing_parameter, "give a HIT id, or a HIT type id to accept the next HIT of its group");
+  } else if (!parse_id(id_kind::hit_type, req.hit_type_id)) {
+    return fail(cb, errc::hit_type_does_not_exist, "no HIT group " + req.hit_type_id);
   }
   if (auto a = impl_->worker_or_fail(req.worker_id, cb))
     caf::anon_send(a, worker::msg{worker::accept{number, std::move(req.hit_type_id), std::move(req.idempotency_key), std::move(cb)}});

@@ -62,9 +62,15 @@ struct init { callback<std::string> reply; };
 // A HIT by number, or (hit_number 0) the next HIT of a group.
 struct accept { uint64_t hit_number; std::string hit_type_id; std::string token; callback<assignment_view> reply; };
 // The answer of one HIT; `rest` are the group's other candidates to try.
+// Accepting the next HIT of a group: which group, and how far the search got.
+struct group_search {
+  std::string hit_type_id;
+  uint64_t after = 0;        // candidates are HIT numbers above this
+  int rounds = 0;            // batches of candidates asked for so far
+};
 struct accepted { result<assignment_view> outcome; std::string token; callback<assignment_view> reply;
-                  std::vector<uint64_t> rest; bool group = false; };
-struct candidates { std::vector<uint64_t> hits; std::string token; callback<assignment_view> reply; };
+                  std::vector<uint64_t> rest; std::optional<group_search> group; };
+struct candidates { std::vector<uint64_t> hits; std::string token; callback<assignment_view> reply; group_search group; };
 struct grant { qualification_grant g; callback<done> reply; };
 struct notify { worker_notification n; std::function<void(bool)> reply; };
 struct update { assignment_update u; };                            // counted note from a HIT
@@ -104,7 +110,7 @@ struct list_hits_for_qual { std::string qualification_type_id; page_request page
 // HIT types: notifications and accept-next.
 struct notification_update { std::string hit_type_id; std::optional<notification_spec> spec; std::optional<bool> active; callback<done> reply; };
 struct notification_get { std::string hit_type_id; callback<notification_settings> reply; };
-struct next_hits { std::string hit_type_id; std::function<void(std::vector<uint64_t>)> reply; };
+struct next_hits { std::string hit_type_id; uint64_t after; std::function<void(std::vector<uint64_t>)> reply; };
 struct notify { std::string subject; std::string message; std::vector<std::string> worker_ids; callback<std::vector<notify_failure>> reply; };
 using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_status_note, retype, block,
                          list_blocks, funds, create_qual_type, update_qual_type, delete_qual_type, grant, score,

@@ -36,7 +36,12 @@ struct requester_actor_state {
   std::unordered_map<std::string, hit_type> types;      // by id
   std::vector<uint64_t> hits;                           // creation order
   std::unordered_map<uint64_t, hit_status> statuses;    // last status each HIT reported
-  std::unordered_map<std::string, std::pair<uint64_t, timestamp>> create_tokens;
+  struct create_token {
+    uint64_t hit = 0;
+    timestamp time = 0;
+    size_t fingerprint = 0;   // of the request, to tell a retry from a reuse
+  };
+  std::unordered_map<std::string, create_token> create_tokens;
   std::deque<std::pair<std::string, timestamp>> create_token_order;
   std::unordered_map<std::string, timestamp> deposit_tokens;
   std::map<std::string, std::string> blocks;            // worker id -> reason
@@ -57,6 +62,19 @@ struct requester_actor_state {
 using self_ptr = caf::stateful_actor<requester_actor_state>*;
 
 std::string requester_key(const std::string& id) { return record_key{record_kind::requester}.text(id).str(); }
+
+size_t fingerprint_of(const create_hit_request& r) {
+  std::string all = r.hit_type_id;
+  if (r.properties) {
+    const auto& p = *r.properties;
+    all += '\x1f' + p.title + '\x1f' + p.description + '\x1f' + p.keywords + '\x1f' +
+           std::to_string(p.reward.cents) + '\x1f' + std::to_string(p.assignment_duration_s) + '\x1f' +
+           std::to_string(p.auto_approval_delay_s) + '\x1f' + std::to_string(p.requirements.size());
+  }
+  all += '\x1f' + std::to_string(r.max_assignments) + '\x1f' + std::to_string(r.lifetime_s) + '\x1f' +
+         r.question + '\x1f' + r.requester_annotation;
+  return std::hash<std::string>{}(all);
+}
 
 void prune_tokens(requester_actor_state& st, timestamp now) {
   while (!st.create_token_order.empty() && st.create_token_order.front().second < now - limits::request_token_window_ms) {
@@ -322,8 +340,13 @@ void handle(self_ptr self, requester::msg& m) {
             return;
           }
           if (auto it = st.create_tokens.find(r.unique_request_token); it != st.create_tokens.end()) {
+            if (it->second.fingerprint != fingerprint_of(r)) {
+              c.reply(error{errc::hit_already_exists, "UniqueRequestToken " + r.unique_request_token + " was used for HIT " +
+                                                        format_id(id_kind::hit, it->second.hit) + " with other input"});
+              return;
+            }
             // A repeat within 24 hours: the first HIT, as it is now.
-            gather(rt, {it->second.first}, {}, [reply = std::move(c.reply)](result<page<hit_view>> p) {
+            gather(rt, {it->second.hit}, {}, [reply = std::move(c.reply)](result<page<hit_view>> p) {
               if (p.ok() && p->items.size() == 1)
                 reply(std::move(p->items[0]));
               else
@@ -340,6 +363,10 @@ void handle(self_ptr self, requester::msg& m) {
             return;
           }
           props = it->second.properties;
+          if (auto ok = check_requirement_types(*rt, props); !ok.ok()) {
+            c.reply(ok.err());
+            return;
+          }
         } else if (r.properties) {
           props = *r.properties;
           if (auto ok = validate_properties(props); !ok.ok()) {
@@ -391,6 +418,7 @@ void handle(self_ptr self, requester::msg& m) {
             return;
           }
           auto t = rt2->now();
+          auto fingerprint = fingerprint_of(c.req);
           auto def = std::make_shared<hit_definition>();
           def->number = rt2->next_hit.fetch_add(1);
           def->requester_id = s2.me.id;
@@ -407,7 +435,7 @@ void handle(self_ptr self, requester::msg& m) {
           s2.hit_type_of[number] = type_id;
           s2.assignable[type_id].insert(number);
           if (!c.req.unique_request_token.empty()) {
-            s2.create_tokens[c.req.unique_request_token] = {number, t};
+            s2.create_tokens[c.req.unique_request_token] = {number, t, fingerprint};
             s2.create_token_order.emplace_back(c.req.unique_request_token, t);
           }
           if (rt2->persistent()) {
@@ -429,9 +457,8 @@ void handle(self_ptr self, requester::msg& m) {
           if (c.reviewable_only) {
             if (s != (c.reviewing ? hit_status::reviewing : hit_status::reviewable))
               continue;
-            if (!c.hit_type_id.empty()) {
-              // The type is in the HIT's definition; filter on the views below.
-            }
+            if (!c.hit_type_id.empty() && st.hit_type_of[n] != c.hit_type_id)
+              continue;
           }
           if (seen++ < skip)
             continue;
@@ -441,15 +468,7 @@ void handle(self_ptr self, requester::msg& m) {
           }
           numbers.push_back(n);
         }
-        if (c.hit_type_id.empty()) {
-          gather(rt, std::move(numbers), std::move(next), std::move(c.reply));
-        } else {
-          gather(rt, std::move(numbers), std::move(next), [type = c.hit_type_id, reply = std::move(c.reply)](result<page<hit_view>> p) {
-            if (p.ok())
-              std::erase_if(p->items, [&](const hit_view& v) { return v.hit_type_id != type; });
-            reply(std::move(p));
-          });
-        }
+        gather(rt, std::move(numbers), std::move(next), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, requester::hit_status_note>) {
         st.statuses[c.hit_number] = c.status;
         if (auto it = st.hit_type_of.find(c.hit_number); it != st.hit_type_of.end()) {
@@ -511,6 +530,7 @@ void handle(self_ptr self, requester::msg& m) {
         } else {
           st.blocks.erase(c.worker_id);
         }
+        rt->blocks.set(c.worker_id, st.me.id, c.on);
         auto w = rt->workers.find(c.worker_id);
         write_batch batch;
         if (rt->persistent()) {
@@ -679,12 +699,18 @@ void handle(self_ptr self, requester::msg& m) {
         e.requester_id = st.me.id;
         e.worker_id = c.worker_id;
         e.text = g.qualification_type_id;
-        rt->persist(std::move(batch), [rt, w, g, e = std::move(e), reply = std::move(c.reply)](status s) mutable {
+        worker_notification notice;
+        if (!c.on && !c.reason.empty())
+          notice = {st.me.id, "Qualification " + g.qualification_type_id + " revoked", c.reason, now};
+        rt->persist(std::move(batch), [rt, w, g, e = std::move(e), notice = std::move(notice), reply = std::move(c.reply)](status s) mutable {
           if (!s.ok()) {
             reply(std::move(s));
             return;
           }
-          // The worker holds it before the requester hears back.
+          // The worker holds it before the requester hears back; a revoke's
+          // reason is shown to the worker.
+          if (!notice.subject.empty())
+            caf::anon_send(w, worker::msg{worker::notify{std::move(notice), [](bool) {}}});
           caf::anon_send(w, worker::msg{worker::grant{g, [rt, e = std::move(e), reply = std::move(reply)](status s2) mutable {
             if (s2.ok()) {
               std::vector<event> v{std::move(e)};
@@ -873,11 +899,8 @@ void handle(self_ptr self, requester::msg& m) {
         constexpr size_t candidates_max = 16;
         std::vector<uint64_t> out;
         if (auto it = st.assignable.find(c.hit_type_id); it != st.assignable.end())
-          for (auto n : it->second) {
-            if (out.size() == candidates_max)
-              break;
-            out.push_back(n);
-          }
+          for (auto i = it->second.upper_bound(c.after); i != it->second.end() && out.size() < candidates_max; ++i)
+            out.push_back(*i);
         c.reply(std::move(out));
       } else if constexpr (std::is_same_v<T, requester::notify>) {
         struct join {

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -125,6 +126,33 @@ private:
   std::map<uint64_t, qualification_type_view> views_;
 };
 
+// Who blocked which worker id, so a worker who registers after a block
+// starts blocked. The requester actor writes it before telling the worker;
+// a new worker reads it while its id is locked in the directory, so no block
+// falls between the two.
+class block_registry {
+public:
+  void set(const std::string& worker, const std::string& requester, bool on) {
+    std::lock_guard<std::mutex> g{mutex_};
+    if (on) {
+      by_worker_[worker].insert(requester);
+    } else if (auto it = by_worker_.find(worker); it != by_worker_.end()) {
+      it->second.erase(requester);
+      if (it->second.empty())
+        by_worker_.erase(it);
+    }
+  }
+  std::unordered_set<std::string> of(const std::string& worker) const {
+    std::lock_guard<std::mutex> g{mutex_};
+    auto it = by_worker_.find(worker);
+    return it == by_worker_.end() ? std::unordered_set<std::string>{} : it->second;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> by_worker_;
+};
+
 struct runtime;
 
 // Holds the timer wheel and wakes HIT actors when their earliest deadline is
@@ -164,6 +192,7 @@ struct runtime {
   actor_map<std::string> requesters;
   actor_map<uint64_t> hit_types;          // type number -> its requester's actor
   qualification_registry qualification_types;
+  block_registry blocks;
   caf::actor ledger;
   event_bus bus;
   timer_service timers;

@@ -17,6 +17,9 @@ namespace {
 constexpr size_t stash_max = 10'000;
 // Accepts of one worker waiting for their HITs at once.
 constexpr int64_t accepts_in_flight_max = 64;
+// Accept-next asks its group's requester for candidates in batches; after
+// this many batches it gives up with no_hits_available_in_group.
+constexpr int group_rounds_max = 8;
 
 struct worker_actor_state {
   runtime* rt = nullptr;
@@ -50,14 +53,14 @@ void publish_one(runtime* rt, event e) {
 
 // Asks one HIT for an assignment; its answer comes back as worker::accepted
 // (with the group's remaining candidates when accepting the next of a group).
-void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, bool group, std::string token,
-                callback<assignment_view> reply) {
+void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, std::optional<worker::group_search> group,
+                std::string token, callback<assignment_view> reply) {
   auto& st = self->state;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto hit_actor = st.rt->hits.find(hit_number);
   if (!hit_actor) {
     caf::anon_send(me, worker::msg{worker::accepted{error{errc::hit_does_not_exist, "no such HIT"}, std::move(token),
-                                                    std::move(reply), std::move(rest), group}});
+                                                    std::move(reply), std::move(rest), std::move(group)}});
     return;
   }
   if (st.creds_stale || !st.creds) {
@@ -65,9 +68,23 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
     st.creds_stale = false;
   }
   caf::anon_send(hit_actor, hit::msg{hit::accept{
-    st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group](result<assignment_view> r) mutable {
+    st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group = std::move(group)](result<assignment_view> r) mutable {
       // Back into this actor to count it; the client's reply rides along.
-      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), group}});
+      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), std::move(group)}});
+    }}});
+}
+
+// Asks the group's requester for the next batch of assignable HITs.
+void ask_candidates(self_ptr self, worker::group_search g, std::string token, callback<assignment_view> reply) {
+  auto& st = self->state;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto owner = st.rt->hit_types.find(*parse_id(id_kind::hit_type, g.hit_type_id));
+  ++g.rounds;
+  auto type_id = g.hit_type_id;
+  auto after = g.after;
+  caf::anon_send(owner, requester::msg{requester::next_hits{
+    std::move(type_id), after, [me, g = std::move(g), token = std::move(token), reply = std::move(reply)](std::vector<uint64_t> hits) mutable {
+      caf::anon_send(me, worker::msg{worker::candidates{std::move(hits), std::move(token), std::move(reply), std::move(g)}});
     }}});
 }
 
@@ -126,34 +143,30 @@ void handle(self_ptr self, worker::msg& m) {
           ++w.accepts_in_flight;
           if (!c.token.empty())
             st.tokens_in_flight[c.token];
-          try_accept(self, c.hit_number, {}, false, std::move(c.token), std::move(c.reply));
+          try_accept(self, c.hit_number, {}, std::nullopt, std::move(c.token), std::move(c.reply));
           return;
         }
         // The next HIT of a group: its requester knows which are assignable.
         auto type_number = parse_id(id_kind::hit_type, c.hit_type_id);
-        auto owner = type_number ? rt->hit_types.find(*type_number) : caf::actor{};
-        if (!owner) {
+        if (!type_number || !rt->hit_types.find(*type_number)) {
           c.reply(error{errc::hit_type_does_not_exist, "no HIT group " + c.hit_type_id});
           return;
         }
         ++w.accepts_in_flight;
         if (!c.token.empty())
           st.tokens_in_flight[c.token];
-        caf::actor me = caf::actor_cast<caf::actor>(self);
-        caf::anon_send(owner, requester::msg{requester::next_hits{
-          c.hit_type_id, [me, token = std::move(c.token), reply = std::move(c.reply)](std::vector<uint64_t> hits) mutable {
-            caf::anon_send(me, worker::msg{worker::candidates{std::move(hits), std::move(token), std::move(reply)}});
-          }}});
+        ask_candidates(self, worker::group_search{c.hit_type_id, 0, 0}, std::move(c.token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, worker::candidates>) {
         if (c.hits.empty()) {
           caf::anon_send(caf::actor_cast<caf::actor>(self), worker::msg{worker::accepted{
             error{errc::no_hits_available_in_group, "no HIT of this group can be accepted now"}, std::move(c.token),
-            std::move(c.reply), {}, true}});
+            std::move(c.reply), {}, std::nullopt}});
           return;
         }
+        c.group.after = c.hits.back();
         auto first = c.hits.front();
         std::vector<uint64_t> rest(c.hits.begin() + 1, c.hits.end());
-        try_accept(self, first, std::move(rest), true, std::move(c.token), std::move(c.reply));
+        try_accept(self, first, std::move(rest), std::move(c.group), std::move(c.token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, worker::accepted>) {
         if (!c.outcome.ok() && c.group) {
           auto code = c.outcome.code();
@@ -163,7 +176,12 @@ void handle(self_ptr self, worker::msg& m) {
           if (skip && !c.rest.empty()) {
             auto next = c.rest.front();
             c.rest.erase(c.rest.begin());
-            try_accept(self, next, std::move(c.rest), true, std::move(c.token), std::move(c.reply));
+            try_accept(self, next, std::move(c.rest), std::move(c.group), std::move(c.token), std::move(c.reply));
+            return;
+          }
+          if (skip && c.group->rounds < group_rounds_max) {
+            // This batch is used up: ask for the group's HITs after it.
+            ask_candidates(self, std::move(*c.group), std::move(c.token), std::move(c.reply));
             return;
           }
           if (skip)

@@ -186,9 +186,10 @@ status return_assignment(hit_state& h, uint32_t ordinal, std::string_view worker
 
 // What an approval needs before it can be applied: none (pay from the hold),
 // or a charge of reward + fee to the requester's balance (an overridden
-// rejection). Errors: assignment_does_not_exist, invalid_assignment_state
-// (not submitted; rejected without override; override after 30 days or on a
-// disposed HIT).
+// rejection). Errors: assignment_does_not_exist (no such assignment, or one
+// not submitted: requesters see only submitted work), invalid_assignment_state
+// (already approved; rejected without override; override after 30 days or on
+// a disposed HIT).
 struct approval_plan {
   bool charge = false;
   money reward;
