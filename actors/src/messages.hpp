@@ -93,6 +93,7 @@ struct list_hits { page_request page; bool reviewable_only; bool reviewing; std:
 struct hit_status_note { uint64_t hit_number; hit_status status; };   // counted note from a HIT
 struct retype { uint64_t hit_number; std::string hit_type_id; callback<done> reply; };
 struct retyped { uint64_t hit_number; std::string hit_type_id; };   // the HIT took the new type
+struct token_done { std::string token; result<hit_view> outcome; };   // a create with this token answered
 struct block { std::string worker_id; std::string reason; bool on; callback<done> reply; };
 struct list_blocks { page_request page; callback<hitd::page<worker_block>> reply; };
 struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
@@ -115,7 +116,7 @@ struct notify { std::string subject; std::string message; std::vector<std::strin
 using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_status_note, retype, block,
                          list_blocks, funds, create_qual_type, update_qual_type, delete_qual_type, grant, score,
                          list_grants, qual_request, list_qual_requests, decide_qual_request, list_hits_for_qual,
-                         notification_update, notification_get, next_hits, notify, retyped>;
+                         notification_update, notification_get, next_hits, notify, retyped, token_done>;
 } // namespace requester
 
 // Spawning (each in its actor's file).

@@ -21,8 +21,6 @@
 namespace hitd::detail {
 namespace {
 
-constexpr size_t stash_max = 10'000;
-
 struct requester_snapshot {
   std::string id;
   std::string name;
@@ -54,8 +52,10 @@ struct requester_actor_state {
   };
   std::map<uint64_t, qual_type> qual_types;                            // by number
   std::map<uint64_t, qualification_request_view> qual_requests;        // pending, by number
-  bool busy = false;
-  std::deque<requester::msg> stash;
+  // Create tokens whose first HIT is still being published: repeats wait here.
+  std::unordered_map<std::string, std::vector<callback<hit_view>>> tokens_in_flight;
+  // Holds asked of the ledger and not yet answered (bounded: see holds_max).
+  size_t holds_in_flight = 0;
   static inline const char* name = "hitd.requester";
 };
 
@@ -237,9 +237,15 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
   }
 }
 
+// Creates of one requester are pipelined: each asks the ledger for its hold
+// and the actor goes on with the next command; the ledger, which serialises
+// every transfer, decides which holds the balance covers. This bounds how
+// many may be outstanding at once.
+constexpr size_t holds_max = 4'096;
+
 void send_hold(self_ptr self, money amount, std::function<void(bool)> then) {
   auto& st = self->state;
-  st.busy = true;
+  ++st.holds_in_flight;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   transfer t{st.me.id, ++st.me.ledger_seq, {{available_account(st.me.id), held_account(st.me.id), amount}}};
   caf::anon_send(st.rt->ledger, ledger::msg{ledger::apply{
@@ -251,18 +257,6 @@ void send_hold(self_ptr self, money amount, std::function<void(bool)> then) {
 void handle(self_ptr self, requester::msg& m) {
   auto& st = self->state;
   auto* rt = st.rt;
-  if (st.busy && !std::holds_alternative<requester::funds>(m)) {
-    if (st.stash.size() >= stash_max) {
-      std::visit([](auto& c) {
-        if constexpr (requires { c.reply(error{}); })
-          if (c.reply)
-            c.reply(error{errc::throttled, "too many commands are waiting for this requester"});
-      }, m);
-      return;
-    }
-    st.stash.push_back(std::move(m));
-    return;
-  }
   auto now = rt->now();
   std::visit(
     [&](auto& c) {
@@ -401,6 +395,16 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(error{errc::invalid_parameter_value, "RequesterAnnotation is longer than 255 characters"});
           return;
         }
+        if (!r.unique_request_token.empty()) {
+          if (auto it = st.tokens_in_flight.find(r.unique_request_token); it != st.tokens_in_flight.end()) {
+            it->second.push_back(std::move(c.reply));   // the first call answers both
+            return;
+          }
+        }
+        if (st.holds_in_flight >= holds_max) {
+          c.reply(error{errc::throttled, "too many HITs of this requester are being published at once"});
+          return;
+        }
         auto hold = publish_hold(rt->cfg.fees, props.reward, r.max_assignments);
         if (!hold || hold->cents > amount_cents_max) {
           c.reply(error{errc::invalid_parameter_value, "Reward x MaxAssignments is too large"});
@@ -409,6 +413,14 @@ void handle(self_ptr self, requester::msg& m) {
         write_batch batch;
         auto type_id = r.hit_type_id.empty() ? register_type(self, props, batch) : r.hit_type_id;
         auto amount = *hold;
+        if (!r.unique_request_token.empty()) {
+          // Every caller of this token gets the first call's answer.
+          st.tokens_in_flight[r.unique_request_token];
+          c.reply = [self, token = r.unique_request_token, reply = std::move(c.reply)](result<hit_view> v) mutable {
+            caf::anon_send(caf::actor_cast<caf::actor>(self), requester::msg{requester::token_done{token, v}});
+            reply(std::move(v));
+          };
+        }
         send_hold(self, amount, [self, c = std::move(c), props = std::move(props), type_id, amount,
                                  batch = std::move(batch)](bool ok) mutable {
           auto& s2 = self->state;
@@ -563,6 +575,15 @@ void handle(self_ptr self, requester::msg& m) {
           out.items.push_back({worker_id, reason});
         }
         c.reply(std::move(out));
+      } else if constexpr (std::is_same_v<T, requester::token_done>) {
+        if (auto it = st.tokens_in_flight.find(c.token); it != st.tokens_in_flight.end()) {
+          auto waiting = std::move(it->second);
+          st.tokens_in_flight.erase(it);
+          if (!c.outcome.ok())
+            st.create_tokens.erase(c.token);   // a failed first call leaves the token free
+          for (auto& w : waiting)
+            w(c.outcome);
+        }
       } else if constexpr (std::is_same_v<T, requester::retyped>) {
         auto& old_type = st.hit_type_of[c.hit_number];
         if (st.assignable[old_type].erase(c.hit_number))
@@ -934,16 +955,11 @@ void handle(self_ptr self, requester::msg& m) {
           }}});
         }
       } else if constexpr (std::is_same_v<T, requester::funds>) {
-        st.busy = false;
+        --st.holds_in_flight;
         c.then(c.outcome == transfer_outcome::applied);
       }
     },
     m);
-  while (!st.busy && !st.stash.empty()) {
-    auto next = std::move(st.stash.front());
-    st.stash.pop_front();
-    handle(self, next);
-  }
 }
 
 caf::behavior requester_impl(caf::stateful_actor<requester_actor_state>* self, runtime* rt, std::string id,
