@@ -68,7 +68,7 @@ void BM_HitRulesLifecycle(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_HitRulesLifecycle)->Arg(1)->Arg(10)->Arg(1000);
+BENCHMARK(BM_HitRulesLifecycle)->Arg(1)->Arg(10)->Arg(1000)->Arg(10000);
 
 void BM_LedgerTransfer(benchmark::State& state) {
   hitd::ledger_book book;

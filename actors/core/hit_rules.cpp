@@ -26,10 +26,22 @@ void count(hit_state& h, assignment_status s, int64_t d) {
   }
 }
 
+void count_live(hit_state& h, const assignment_record& a, int64_t d) {
+  if (!live(a.status))
+    return;
+  auto& n = h.live_costs[(a.reward + a.fee).cents];
+  n += d;
+  assert(n >= 0);
+  if (n == 0)
+    h.live_costs.erase((a.reward + a.fee).cents);
+}
+
 void set_status(hit_state& h, assignment_record& a, assignment_status s) {
   count(h, a.status, -1);
+  count_live(h, a, -1);
   a.status = s;
   count(h, s, +1);
+  count_live(h, a, +1);
 }
 
 void arm(hit_state& h, timestamp due, uint32_t ordinal, deadline_kind kind) {
@@ -187,11 +199,8 @@ money hold_for(const hit_state& h, const fee_schedule& fees, bool expired, money
   money need;
   if (!expired)
     need = money{slot.cents * open_slots(h)};
-  for (const auto& a : h.assignments)
-    if (live(a.status)) {
-      money own = a.reward + a.fee;
-      need += expired ? own : std::max(own, slot);
-    }
+  for (const auto& [own, n] : h.live_costs)
+    need += money{(expired ? own : std::max(own, slot.cents)) * n};
   return need;
 }
 } // namespace
@@ -262,6 +271,7 @@ result<uint32_t> accept(hit_state& h, const worker_credentials& worker, timestam
   a.fee = reward_fee(fees, a.reward, h.max_assignments);
   h.by_worker[a.worker_id] = a.ordinal;
   count(h, a.status, +1);
+  count_live(h, a, +1);
   arm(h, a.deadline, a.ordinal, deadline_kind::abandonment);
   h.assignments.push_back(std::move(a));
   uint32_t ordinal = h.assignments.back().ordinal;

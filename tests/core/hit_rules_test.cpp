@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -220,6 +222,12 @@ public:
     EXPECT_GE(h.held.cents, 0) << step;
     EXPECT_LE(taken_count(h), h.max_assignments) << "more taken than max after " << step;
     EXPECT_EQ(h.accepted_n + h.submitted_n + h.approved_n + h.rejected_n, taken_count(h)) << step;
+    // The incremental live-cost counts against a recount from the assignments.
+    std::map<int64_t, int64_t> live;
+    for (const auto& a : h.assignments)
+      if (a.status == assignment_status::accepted || a.status == assignment_status::submitted)
+        ++live[(a.reward + a.fee).cents];
+    EXPECT_EQ(live, h.live_costs) << "live_costs drifted after " << step;
   }
 
   fee_schedule fees;
@@ -1344,6 +1352,9 @@ TEST(HitRules, RetypeToAHigherRewardStillCoversASlotReturnedLater) {
   hit_state probe = b.h;
   probe.assignments[0].status = assignment_status::returned;
   probe.accepted_n -= 1;
+  auto own = (probe.assignments[0].reward + probe.assignments[0].fee).cents;
+  if (--probe.live_costs[own] == 0)
+    probe.live_costs.erase(own);
   ASSERT_LE(required_hold(probe, b.fees).cents, b.h.held.cents)
       << "a slot taken at the old reward comes back at the new one: the hold must cover it";
   ASSERT_TRUE(b.give_back(0, "AW1", at(3)).ok());

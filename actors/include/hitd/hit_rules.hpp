@@ -92,6 +92,10 @@ struct hit_state {
   std::vector<assignment_record> assignments;          // index = ordinal
   std::unordered_map<std::string, uint32_t> by_worker; // each worker's latest assignment
   int64_t accepted_n = 0, submitted_n = 0, approved_n = 0, rejected_n = 0;
+  // Assignments in progress or awaiting review, counted by their own slot
+  // cost (reward + fee fixed at accept, in cents): usually one or two
+  // entries, so required_hold costs O(1) however many assignments there are.
+  std::map<int64_t, int64_t> live_costs;
   // Pending deadlines of this HIT, earliest first: (due, ordinal) -> kind.
   // The expiry uses ordinal UINT32_MAX.
   std::map<std::pair<timestamp, uint32_t>, deadline_kind> deadlines;
