@@ -84,6 +84,25 @@ void send_transfer(self_ptr self, std::vector<transfer_leg> legs, std::function<
     }}});
 }
 
+// Holds `extra` more from the requester's balance (when positive), then runs
+// apply(held) inside this actor; refuses with InsufficientFunds when the
+// balance cannot cover it.
+template <class Apply>
+void hold_then(self_ptr self, money extra, callback<done> reply, const char* what, Apply apply) {
+  if (extra.cents <= 0) {
+    apply(money{}, std::move(reply));
+    return;
+  }
+  auto requester = self->state.h.def->requester_id;
+  send_transfer(self, {{available_account(requester), held_account(requester), extra}},
+                [extra, what, reply = std::move(reply), apply = std::move(apply)](bool ok) mutable {
+                  if (ok)
+                    apply(extra, std::move(reply));
+                  else
+                    reply(error{errc::insufficient_funds, std::string{"the requester's balance cannot cover "} + what});
+                });
+}
+
 // Everything a transition asks for after the rules ran; `reply` runs once
 // the records are durable.
 void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<void(status)> reply) {
@@ -194,21 +213,11 @@ page<assignment_view> list_page(const hit_state& h, const std::vector<assignment
       return s == assignment_status::submitted || s == assignment_status::approved || s == assignment_status::rejected;
     return std::find(statuses.begin(), statuses.end(), s) != statuses.end();
   };
-  page<assignment_view> out;
-  size_t skip = page_offset(p), seen = 0;
-  for (size_t i = 0; i < h.assignments.size(); ++i) {
-    const auto& a = h.assignments[i];
+  return page_of<assignment_view>(h.assignments, p, [&](const assignment_record& a) -> std::optional<assignment_view> {
     if (!wanted(a.status))
-      continue;
-    if (seen++ < skip)
-      continue;
-    if (out.items.size() == p.max_results) {
-      out.next_token = std::to_string(seen - 1);
-      break;
-    }
-    out.items.push_back(view_of(h, a));
-  }
-  return out;
+      return std::nullopt;
+    return view_of(h, a);
+  });
 }
 
 bonus_payment bonus_view(const hit_state& h, const bonus_record& b) {
@@ -374,25 +383,13 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(error{errc::invalid_hit_state, "the HIT was deleted"});
           return;
         }
-        auto extra = extension_hold(h, c.expire_at, now, fees);
-        auto apply = [self, c](money held) mutable {
-          auto& s2 = self->state;
-          simple(self, c.reply, [&](hit_effects& fx2) {
-            return hitd::update_expiration(s2.h, c.expire_at, s2.rt->now(), held, s2.rt->cfg.fees, fx2);
-          });
-        };
-        if (extra.cents == 0) {
-          apply(money{});
-          return;
-        }
-        auto requester = h.def->requester_id;
-        send_transfer(self, {{available_account(requester), held_account(requester), extra}},
-                      [c, extra, apply](bool ok) mutable {
-                        if (ok)
-                          apply(extra);
-                        else
-                          c.reply(error{errc::insufficient_funds, "the requester's balance cannot cover the extended HIT"});
-                      });
+        hold_then(self, extension_hold(h, c.expire_at, now, fees), std::move(c.reply), "the extended HIT",
+                  [self, expire_at = c.expire_at](money held, callback<done> reply) {
+                    auto& s2 = self->state;
+                    simple(self, reply, [&](hit_effects& fx2) {
+                      return hitd::update_expiration(s2.h, expire_at, s2.rt->now(), held, s2.rt->cfg.fees, fx2);
+                    });
+                  });
       } else if constexpr (std::is_same_v<T, hit::add_assignments>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
@@ -408,28 +405,16 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(plan.err());
           return;
         }
-        auto apply = [self, c](money held) mutable {
-          auto& s2 = self->state;
-          if (!c.token.empty())
-            s2.h.add_tokens[c.token] = s2.rt->now();
-          simple(self, c.reply, [&](hit_effects& fx2) {
-            hitd::add_assignments(s2.h, c.n, held, s2.rt->now(), s2.rt->cfg.fees, fx2);
-            return status{done{}};
-          });
-        };
-        if (plan->cents == 0) {
-          apply(money{});
-          return;
-        }
-        auto requester = h.def->requester_id;
-        auto extra = *plan;
-        send_transfer(self, {{available_account(requester), held_account(requester), extra}},
-                      [c, extra, apply](bool ok) mutable {
-                        if (ok)
-                          apply(extra);
-                        else
-                          c.reply(error{errc::insufficient_funds, "the requester's balance cannot cover the new assignments"});
-                      });
+        hold_then(self, *plan, std::move(c.reply), "the new assignments",
+                  [self, n = c.n, token = c.token](money held, callback<done> reply) {
+                    auto& s2 = self->state;
+                    if (!token.empty())
+                      s2.h.add_tokens[token] = s2.rt->now();
+                    simple(self, reply, [&](hit_effects& fx2) {
+                      hitd::add_assignments(s2.h, n, held, s2.rt->now(), s2.rt->cfg.fees, fx2);
+                      return status{done{}};
+                    });
+                  });
       } else if constexpr (std::is_same_v<T, hit::review_status>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
@@ -444,26 +429,14 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(error{errc::invalid_hit_state, "the HIT was deleted"});
           return;
         }
-        auto extra = retype_hold(h, c.def->properties, fees);
-        auto apply = [self, c](money held) mutable {
-          auto& s2 = self->state;
-          simple(self, c.reply, [&](hit_effects& fx2) {
-            hitd::retype(s2.h, c.def, held, s2.rt->now(), s2.rt->cfg.fees, fx2);
-            return status{done{}};
-          });
-        };
-        if (extra.cents <= 0) {
-          apply(money{});
-          return;
-        }
-        auto requester = h.def->requester_id;
-        send_transfer(self, {{available_account(requester), held_account(requester), extra}},
-                      [c, extra, apply](bool ok) mutable {
-                        if (ok)
-                          apply(extra);
-                        else
-                          c.reply(error{errc::insufficient_funds, "the requester's balance cannot cover the new reward"});
-                      });
+        hold_then(self, retype_hold(h, c.def->properties, fees), std::move(c.reply), "the new reward",
+                  [self, def = c.def](money held, callback<done> reply) {
+                    auto& s2 = self->state;
+                    simple(self, reply, [&](hit_effects& fx2) {
+                      hitd::retype(s2.h, def, held, s2.rt->now(), s2.rt->cfg.fees, fx2);
+                      return status{done{}};
+                    });
+                  });
       } else if constexpr (std::is_same_v<T, hit::dispose>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
@@ -525,20 +498,11 @@ void handle(self_ptr self, hit::msg& m) {
       } else if constexpr (std::is_same_v<T, hit::list_bonuses>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
-        page<bonus_payment> out;
-        size_t skip = page_offset(c.page), seen = 0;
-        for (const auto& b : h.bonuses) {
+        c.reply(page_of<bonus_payment>(h.bonuses, c.page, [&](const bonus_record& b) -> std::optional<bonus_payment> {
           if (c.one_assignment && b.ordinal != c.ordinal)
-            continue;
-          if (seen++ < skip)
-            continue;
-          if (out.items.size() == c.page.max_results) {
-            out.next_token = std::to_string(seen - 1);
-            break;
-          }
-          out.items.push_back(bonus_view(h, b));
-        }
-        c.reply(std::move(out));
+            return std::nullopt;
+          return bonus_view(h, b);
+        }));
       } else if constexpr (std::is_same_v<T, hit::inspect>) {
         hit_inspection in;
         in.hit = view_of(h, true);

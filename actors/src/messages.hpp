@@ -5,6 +5,7 @@
 // local only (never serialised), hence CAF_ALLOW_UNSAFE_MESSAGE_TYPE.
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -129,6 +130,28 @@ caf::actor spawn_requester(struct runtime& rt, std::string id, std::string name,
 size_t page_offset(const page_request& p);
 std::string next_page_token(size_t offset, size_t total);
 bool valid_page(const page_request& p);
+
+// One page of `items`: view(item) returns the item's entry, or nullopt to
+// leave it out of the listing. The next token is the offset of the first
+// entry not returned.
+template <class T, class Range, class View>
+hitd::page<T> page_of(const Range& items, const page_request& p, View&& view) {
+  hitd::page<T> out;
+  size_t skip = page_offset(p), seen = 0;
+  for (const auto& item : items) {
+    std::optional<T> v = view(item);
+    if (!v)
+      continue;
+    if (seen++ < skip)
+      continue;
+    if (out.items.size() == p.max_results) {
+      out.next_token = std::to_string(seen - 1);
+      break;
+    }
+    out.items.push_back(std::move(*v));
+  }
+  return out;
+}
 
 } // namespace hitd::detail
 

@@ -152,24 +152,6 @@ status validate_qualification_spec(const qualification_type_spec& q) {
   return done{};
 }
 
-template <class T, class Range, class F>
-page<T> page_of(const Range& items, const page_request& p, F&& keep_and_view) {
-  page<T> out;
-  size_t skip = page_offset(p), seen = 0;
-  for (const auto& item : items) {
-    std::optional<T> v = keep_and_view(item);
-    if (!v)
-      continue;
-    if (seen++ < skip)
-      continue;
-    if (out.items.size() == p.max_results) {
-      out.next_token = std::to_string(seen - 1);
-      break;
-    }
-    out.items.push_back(std::move(*v));
-  }
-  return out;
-}
 
 qualification_view grant_view(const std::string& type_id, const std::string& worker_id, const qualification_grant& g) {
   return {type_id, worker_id, g.grant_time, g.integer_value, g.locale_value, g.status};
@@ -459,28 +441,16 @@ void handle(self_ptr self, requester::msg& m) {
           caf::anon_send(actor, hit::msg{hit::init{std::move(fx), std::move(batch), std::move(c.reply)}});
         });
       } else if constexpr (std::is_same_v<T, requester::list_hits>) {
-        std::vector<uint64_t> numbers;
-        size_t skip = page_offset(c.page), seen = 0;
-        std::string next;
-        for (auto n : st.hits) {
+        auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
           auto s = st.statuses[n];
           if (s == hit_status::disposed)
-            continue;
-          if (c.reviewable_only) {
-            if (s != (c.reviewing ? hit_status::reviewing : hit_status::reviewable))
-              continue;
-            if (!c.hit_type_id.empty() && st.hit_type_of[n] != c.hit_type_id)
-              continue;
-          }
-          if (seen++ < skip)
-            continue;
-          if (numbers.size() == c.page.max_results) {
-            next = std::to_string(seen - 1);
-            break;
-          }
-          numbers.push_back(n);
-        }
-        gather(rt, std::move(numbers), std::move(next), std::move(c.reply));
+            return std::nullopt;
+          if (c.reviewable_only && (s != (c.reviewing ? hit_status::reviewing : hit_status::reviewable) ||
+                                    (!c.hit_type_id.empty() && st.hit_type_of[n] != c.hit_type_id)))
+            return std::nullopt;
+          return n;
+        });
+        gather(rt, std::move(p.items), std::move(p.next_token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, requester::hit_status_note>) {
         st.statuses[c.hit_number] = c.status;
         if (auto it = st.hit_type_of.find(c.hit_number); it != st.hit_type_of.end()) {
@@ -563,18 +533,9 @@ void handle(self_ptr self, requester::msg& m) {
             reply(done{});
         });
       } else if constexpr (std::is_same_v<T, requester::list_blocks>) {
-        page<worker_block> out;
-        size_t skip = page_offset(c.page), seen = 0;
-        for (const auto& [worker_id, reason] : st.blocks) {
-          if (seen++ < skip)
-            continue;
-          if (out.items.size() == c.page.max_results) {
-            out.next_token = std::to_string(seen - 1);
-            break;
-          }
-          out.items.push_back({worker_id, reason});
-        }
-        c.reply(std::move(out));
+        c.reply(page_of<worker_block>(st.blocks, c.page, [](const auto& kv) -> std::optional<worker_block> {
+          return worker_block{kv.first, kv.second};
+        }));
       } else if constexpr (std::is_same_v<T, requester::token_done>) {
         if (auto it = st.tokens_in_flight.find(c.token); it != st.tokens_in_flight.end()) {
           auto waiting = std::move(it->second);
@@ -858,21 +819,12 @@ void handle(self_ptr self, requester::msg& m) {
           for (const auto& req : t.properties.requirements)
             if (req.qualification_type_id == c.qualification_type_id)
               types.insert(id);
-        std::vector<uint64_t> numbers;
-        size_t skip = page_offset(c.page), seen = 0;
-        std::string next;
-        for (auto n : st.hits) {
+        auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
           if (st.statuses[n] == hit_status::disposed || !types.count(st.hit_type_of[n]))
-            continue;
-          if (seen++ < skip)
-            continue;
-          if (numbers.size() == c.page.max_results) {
-            next = std::to_string(seen - 1);
-            break;
-          }
-          numbers.push_back(n);
-        }
-        gather(rt, std::move(numbers), std::move(next), std::move(c.reply));
+            return std::nullopt;
+          return n;
+        });
+        gather(rt, std::move(p.items), std::move(p.next_token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, requester::notification_update>) {
         auto it = st.types.find(c.hit_type_id);
         if (it == st.types.end()) {
