@@ -70,6 +70,9 @@ struct engine::impl {
     rt.requesters.clear();
     rt.hit_types.clear();
     rt.ledger = caf::actor{};
+    // Every actor holds a pointer to `rt`, which is destroyed before `sys`:
+    // wait until the last one has finished its last message.
+    sys.await_all_actors_done();
   }
 
   void drain(std::chrono::milliseconds limit) {
