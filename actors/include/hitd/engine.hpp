@@ -303,7 +303,9 @@ public:
 
   // ---- events and time -----------------------------------------------------------------------
   // Calls fn for every event from now on, in sequence order, on an engine
-  // thread, one at a time. Keep it short. Returns an id for unsubscribe.
+  // thread, one at a time. Keep it short, and do not subscribe or
+  // unsubscribe from inside it (events are delivered under the bus's lock);
+  // issuing commands from it is fine. Returns an id for unsubscribe.
   uint64_t subscribe(std::function<void(const event&)> fn);
   void unsubscribe(uint64_t id);
   uint64_t last_event_seq() const;
