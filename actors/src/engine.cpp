@@ -58,20 +58,17 @@ struct engine::impl {
   ~impl() {
     rt.timers.stop();
     drain(std::chrono::seconds(30));
-    for (auto& a : rt.hits.all())
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    for (auto& a : rt.workers.all())
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    for (auto& a : rt.requesters.all())
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    // Close the directory (no actor is created from now on), stop every
+    // actor in it, and wait: every actor holds a pointer to `rt`, which is
+    // destroyed before `sys`.
+    for (auto* map : {&rt.hits, &rt.hit_types})
+      for (auto& a : map->close())
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto* map : {&rt.workers, &rt.requesters})
+      for (auto& a : map->close())
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(rt.ledger, caf::exit_reason::user_shutdown);
-    rt.hits.clear();
-    rt.workers.clear();
-    rt.requesters.clear();
-    rt.hit_types.clear();
     rt.ledger = caf::actor{};
-    // Every actor holds a pointer to `rt`, which is destroyed before `sys`:
-    // wait until the last one has finished its last message.
     sys.await_all_actors_done();
   }
 
@@ -154,6 +151,8 @@ void engine::create_requester(requester_spec spec, callback<std::string> cb) {
     created = true;
     return spawn_requester(rt, id, spec.name, rt.now());
   });
+  if (!a)
+    return fail(cb, errc::shutting_down, "the engine is stopping");
   if (!created)
     return fail(cb, errc::requester_already_exists, "requester " + id + " exists");
   caf::anon_send(a, requester::msg{requester::init{std::move(cb)}});
@@ -176,6 +175,8 @@ void engine::create_worker(worker_spec spec, callback<std::string> cb) {
     w.blocked_by = rt.blocks.of(id);
     return spawn_worker(rt, std::move(w));
   });
+  if (!a)
+    return fail(cb, errc::shutting_down, "the engine is stopping");
   if (!created)
     return fail(cb, errc::worker_already_exists, "worker " + id + " exists");
   caf::anon_send(a, worker::msg{worker::init{std::move(cb)}});

@@ -437,7 +437,11 @@ void handle(self_ptr self, requester::msg& m) {
                              std::make_shared<const uint64_t>(number)});
             batch.push_back({record_kind::requester, requester_key(s2.me.id), std::make_shared<const requester_snapshot>(s2.me)});
           }
-          auto actor = rt2->hits.insert(number, spawn_hit(*rt2, std::move(h)));
+          auto actor = rt2->hits.find_or_create(number, [&] { return spawn_hit(*rt2, std::move(h)); });
+          if (!actor) {
+            c.reply(error{errc::shutting_down, "the engine is stopping"});
+            return;
+          }
           caf::anon_send(actor, hit::msg{hit::init{std::move(fx), std::move(batch), std::move(c.reply)}});
         });
       } else if constexpr (std::is_same_v<T, requester::list_hits>) {

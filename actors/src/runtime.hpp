@@ -40,13 +40,9 @@ public:
     auto it = s.map.find(k);
     return it == s.map.end() ? caf::actor{} : it->second;
   }
-  // Inserts unless present; returns the actor now registered.
-  caf::actor insert(const Key& k, caf::actor a) {
-    auto& s = shard(k);
-    std::lock_guard<std::mutex> g{s.mutex};
-    auto [it, fresh] = s.map.emplace(k, std::move(a));
-    return it->second;
-  }
+  // Returns the actor registered under k, or registers make()'s; make runs
+  // under the shard's lock, so an actor is never spawned unregistered. After
+  // close() nothing is created: the result is an invalid actor.
   template <class F>
   caf::actor find_or_create(const Key& k, F&& make) {
     auto& s = shard(k);
@@ -54,24 +50,30 @@ public:
     auto it = s.map.find(k);
     if (it != s.map.end())
       return it->second;
+    if (s.closed)
+      return {};
     auto a = make();
     s.map.emplace(k, a);
     return a;
   }
-  std::vector<caf::actor> all() const {
+  // Registers `a` under k (for a key whose actor already exists elsewhere).
+  void insert(const Key& k, caf::actor a) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    if (!s.closed)
+      s.map.emplace(k, std::move(a));
+  }
+  // Shutdown: takes every actor out and refuses new ones from now on.
+  std::vector<caf::actor> close() {
     std::vector<caf::actor> out;
     for (auto& s : shards_) {
       std::lock_guard<std::mutex> g{s.mutex};
+      s.closed = true;
       for (auto& [k, a] : s.map)
-        out.push_back(a);
-    }
-    return out;
-  }
-  void clear() {
-    for (auto& s : shards_) {
-      std::lock_guard<std::mutex> g{s.mutex};
+        out.push_back(std::move(a));
       s.map.clear();
     }
+    return out;
   }
 
 private:
@@ -79,6 +81,7 @@ private:
   struct shard_t {
     mutable std::mutex mutex;
     std::unordered_map<Key, caf::actor> map;
+    bool closed = false;
   };
   shard_t& shard(const Key& k) const { return shards_[std::hash<Key>{}(k) % shard_count]; }
   mutable shard_t shards_[shard_count];
