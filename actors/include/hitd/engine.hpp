@@ -7,8 +7,11 @@
 // asynchronous: it returns at once and calls its callback exactly once, on an
 // engine thread, after the transition is applied and handed to the store.
 // Keep callbacks short (hand the result to your own thread or queue); a
-// callback may issue further commands. Each command also has a blocking
-// overload without the callback, for plain programs and tests.
+// callback may issue further asynchronous commands. Each command also has a
+// blocking overload without the callback, for plain programs and tests;
+// never call a blocking overload from a callback or a subscriber (it would
+// wait on the threads that must answer it). Commands still in flight when
+// the engine is destroyed may go unanswered.
 //
 // Ids are MTurk's strings. Who may do what is checked here: a requester only
 // touches its own HITs, assignments, qualification types and blocks; a
