@@ -19,34 +19,38 @@
 namespace {
 
 struct rig {
-  rig(size_t worker_count, const char* policy) {
+  rig(size_t worker_count, const char* policy, size_t requester_count = 1) {
     hitd::engine::options o;
     o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
     o.config.workers.daily_accepts = 1'000'000'000;   // the cap is not what is measured
     o.config.scheduler_threads = 2;
     o.config.scheduler_policy = policy;
     e = std::make_unique<hitd::engine>(o);
-    requester = e->create_requester({"bench"}).value();
-    e->deposit(requester, hitd::cents(900'000'000'000), "bench").value();
+    for (size_t i = 0; i < requester_count; ++i) {
+      requesters.push_back(e->create_requester({"bench"}).value());
+      e->deposit(requesters.back(), hitd::cents(900'000'000'000), "bench").value();
+    }
     hitd::hit_properties p;
     p.title = "Benchmark task";
     p.description = "A HIT of the lifecycle benchmark";
     p.reward = hitd::cents(5);
     p.assignment_duration_s = 3'600;
     p.auto_approval_delay_s = 86'400;
-    type = e->create_hit_type(requester, p).value();
+    for (const auto& r : requesters)
+      types.push_back(e->create_hit_type(r, p).value());
     for (size_t i = 0; i < worker_count; ++i)
       workers.push_back(e->create_worker({.registered = 0}).value());
   }
   std::unique_ptr<hitd::engine> e;
-  std::string requester;
-  std::string type;
+  std::vector<std::string> requesters;
+  std::vector<std::string> types;     // one per requester
   std::vector<std::string> workers;
 };
 
 // One HIT's run through its assignments; `done` when all are approved.
 struct flow : std::enable_shared_from_this<flow> {
   rig* r;
+  size_t owner = 0;                   // which requester publishes it
   int64_t assignments;
   size_t first_worker;
   std::function<void(bool ok)> done;
@@ -55,8 +59,8 @@ struct flow : std::enable_shared_from_this<flow> {
 
   void start() {
     hitd::create_hit_request req;
-    req.requester_id = r->requester;
-    req.hit_type_id = r->type;
+    req.requester_id = r->requesters[owner];
+    req.hit_type_id = r->types[owner];
     req.max_assignments = assignments;
     req.lifetime_s = 86'400;
     req.question = "<HTMLQuestion/>";
@@ -78,7 +82,7 @@ struct flow : std::enable_shared_from_this<flow> {
       self->r->e->submit({w, id, "<QuestionFormAnswers/>", {}}, [self, id](hitd::status s) {
         if (!s.ok())
           return self->done(false);
-        self->r->e->approve_assignment({self->r->requester, id, {}, false}, [self](hitd::status s2) {
+        self->r->e->approve_assignment({self->r->requesters[self->owner], id, {}, false}, [self](hitd::status s2) {
           if (!s2.ok())
             return self->done(false);
           self->step();
@@ -88,11 +92,8 @@ struct flow : std::enable_shared_from_this<flow> {
   }
 };
 
-void BM_EngineLifecycle(benchmark::State& state) {
-  const auto per_hit = state.range(0);
-  const auto concurrency = static_cast<size_t>(state.range(1));
+void run_lifecycles(benchmark::State& state, int64_t per_hit, size_t concurrency, rig& r) {
   const int64_t total = 20'000;   // assignment lifecycles per iteration
-  rig r{2'000, state.range(2) == 0 ? "stealing" : "sharing"};
   for (auto _ : state) {
     std::mutex m;
     std::condition_variable cv;
@@ -109,6 +110,7 @@ void BM_EngineLifecycle(benchmark::State& state) {
       f->r = &r;
       f->assignments = per_hit;
       f->first_worker = static_cast<size_t>(n * per_hit);
+      f->owner = static_cast<size_t>(n) % r.requesters.size();
       f->done = finished_one;
       f->start();
       return true;
@@ -136,9 +138,26 @@ void BM_EngineLifecycle(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * total);
   state.counters["assignments_per_hit"] = static_cast<double>(per_hit);
 }
+
+void BM_EngineLifecycle(benchmark::State& state) {
+  rig r{2'000, state.range(2) == 0 ? "stealing" : "sharing"};
+  run_lifecycles(state, state.range(0), static_cast<size_t>(state.range(1)), r);
+}
 BENCHMARK(BM_EngineLifecycle)
   ->ArgsProduct({{1, 10, 100}, {64, 512}, {0, 1}})
   ->ArgNames({"per_hit", "concurrency", "sharing"})
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime();
+
+// The same with HITs published by several requesters (one requester actor
+// each), one assignment per HIT: how far creation spreads over the cores.
+void BM_EngineLifecycleRequesters(benchmark::State& state) {
+  rig r{2'000, "stealing", static_cast<size_t>(state.range(0))};
+  run_lifecycles(state, 1, 512, r);
+}
+BENCHMARK(BM_EngineLifecycleRequesters)
+  ->Arg(1)->Arg(2)->Arg(8)
+  ->ArgName("requesters")
   ->Unit(benchmark::kMillisecond)
   ->UseRealTime();
 
