@@ -12,6 +12,8 @@
 namespace hitd {
 
 const qualification_value* worker_credentials::find(std::string_view qualification_type_id) const {
+  if (auto i = system_qualification::index_of(qualification_type_id); i < system.size() && system[i])
+    return &*system[i];
   // The map's hash is not transparent, so the lookup needs a std::string.
   auto it = values.find(std::string(qualification_type_id));
   return it == values.end() ? nullptr : &it->second;

@@ -165,14 +165,15 @@ worker_credentials credentials_of(const worker_state& w) {
   };
   namespace sq = system_qualification;
   int64_t decided = t.approved + t.rejected;
-  c.values[std::string{sq::percent_assignments_approved}] = {pct(t.approved, decided, 100), std::nullopt};
-  c.values[std::string{sq::percent_assignments_rejected}] = {pct(t.rejected, decided, 0), std::nullopt};
-  c.values[std::string{sq::percent_assignments_submitted}] = {pct(t.submitted, t.accepted, 100), std::nullopt};
-  c.values[std::string{sq::percent_assignments_returned}] = {pct(t.returned, t.accepted, 0), std::nullopt};
-  c.values[std::string{sq::percent_assignments_abandoned}] = {pct(t.abandoned, t.accepted, 0), std::nullopt};
-  c.values[std::string{sq::number_hits_approved}] = {static_cast<int32_t>(std::min<int64_t>(t.approved, INT32_MAX)), std::nullopt};
+  auto set = [&](std::string_view id, qualification_value v) { c.system[sq::index_of(id)] = std::move(v); };
+  set(sq::percent_assignments_approved, {pct(t.approved, decided, 100), std::nullopt});
+  set(sq::percent_assignments_rejected, {pct(t.rejected, decided, 0), std::nullopt});
+  set(sq::percent_assignments_submitted, {pct(t.submitted, t.accepted, 100), std::nullopt});
+  set(sq::percent_assignments_returned, {pct(t.returned, t.accepted, 0), std::nullopt});
+  set(sq::percent_assignments_abandoned, {pct(t.abandoned, t.accepted, 0), std::nullopt});
+  set(sq::number_hits_approved, {static_cast<int32_t>(std::min<int64_t>(t.approved, INT32_MAX)), std::nullopt});
   if (!w.home.country.empty())
-    c.values[std::string{sq::locale}] = {std::nullopt, w.home};
+    set(sq::locale, {std::nullopt, w.home});
   return c;
 }
 

@@ -83,14 +83,6 @@ runtime::runtime(caf::actor_system& s, engine_config c, std::shared_ptr<hitd::cl
                  std::shared_ptr<storage_port> st)
   : sys(s), cfg(std::move(c)), clk(std::move(k)), store(std::move(st)), timers(*this, clk->now()) {}
 
-void runtime::persist(write_batch batch, std::function<void(status)> done) const {
-  if (!store || batch.empty()) {
-    done(hitd::done{});
-    return;
-  }
-  store->commit(std::move(batch), std::move(done));
-}
-
 // ---- pagination -------------------------------------------------------------------------------
 
 size_t page_offset(const page_request& p) {

@@ -211,8 +211,16 @@ struct runtime {
 
   timestamp now() const { return clk->now(); }
 
-  // Persists a batch (or, without a store, completes at once), then calls done.
-  void persist(write_batch batch, std::function<void(status)> done) const;
+  // Persists a batch (or, without a store or records, completes at once,
+  // without wrapping `done` in a std::function), then calls done.
+  template <class Done>
+  void persist(write_batch batch, Done&& done) const {
+    if (!store || batch.empty()) {
+      done(status{hitd::done{}});
+      return;
+    }
+    store->commit(std::move(batch), std::function<void(status)>(std::forward<Done>(done)));
+  }
   bool persistent() const { return store != nullptr; }
 
   // A one-way notification to another actor, counted for drain().

@@ -7,7 +7,9 @@
 // assignment id carries its HIT's number and its ordinal within the HIT, so an
 // assignment is routed to its HIT actor without any index.
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,19 @@ inline constexpr std::string_view number_hits_approved = "00000000000000000040";
 inline constexpr std::string_view locale = "00000000000000000071";
 inline constexpr std::string_view adult = "00000000000000000060";
 bool is_system(std::string_view qualification_type_id);
+// The system types in a fixed order, so a worker's values can sit in an array.
+inline constexpr std::string_view all[] = {percent_assignments_submitted, percent_assignments_abandoned,
+                                           percent_assignments_returned,  percent_assignments_approved,
+                                           percent_assignments_rejected,  number_hits_approved,
+                                           locale,                        adult};
+inline constexpr size_t count = std::size(all);
+// The index of a system type in `all`, or count when it is not one.
+constexpr size_t index_of(std::string_view qualification_type_id) {
+  for (size_t i = 0; i < count; ++i)
+    if (all[i] == qualification_type_id)
+      return i;
+  return count;
+}
 } // namespace system_qualification
 
 } // namespace hitd

@@ -3,6 +3,7 @@
 // HIT under its requirements. Plain functions over plain data; the HIT actor
 // calls them with the credentials its worker actor sent along.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -12,6 +13,7 @@
 #include <unordered_set>
 
 #include "hitd/error.hpp"
+#include "hitd/ids.hpp"
 #include "hitd/model.hpp"
 
 namespace hitd {
@@ -28,7 +30,11 @@ struct qualification_value {
 // the worker actor and shared read-only (std::shared_ptr<const ...>).
 struct worker_credentials {
   std::string worker_id;
-  std::unordered_map<std::string, qualification_value> values;   // by qualification type id
+  std::unordered_map<std::string, qualification_value> values;   // custom, by qualification type id
+  // System qualifications computed from the worker's record, by
+  // system_qualification::index_of (a fixed array: rebuilt on every accept,
+  // so it must not allocate).
+  std::array<std::optional<qualification_value>, system_qualification::count> system;
   std::unordered_set<std::string> blocked_by;                      // requester ids
 
   const qualification_value* find(std::string_view qualification_type_id) const;
