@@ -153,6 +153,18 @@ status validate_qualification_spec(const qualification_type_spec& q) {
 }
 
 
+// Publishes a qualification type's current view to the registry and
+// persists it; `then` gets the store's answer.
+template <class Then>
+void save_qual_type(runtime* rt, uint64_t number, const qualification_type_view& v, Then&& then) {
+  rt->qualification_types.put(number, v);
+  write_batch batch;
+  if (rt->persistent())
+    batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(number).str(),
+                     std::make_shared<const qualification_type_view>(v)});
+  rt->persist(std::move(batch), std::forward<Then>(then));
+}
+
 qualification_view grant_view(const std::string& type_id, const std::string& worker_id, const qualification_grant& g) {
   return {type_id, worker_id, g.grant_time, g.integer_value, g.locale_value, g.status};
 }
@@ -567,12 +579,7 @@ void handle(self_ptr self, requester::msg& m) {
         auto number = rt->next_qualification_type.fetch_add(1);
         qualification_type_view v{format_id(id_kind::qualification_type, number), st.me.id, now, std::move(c.spec), true};
         st.qual_types[number].view = v;
-        rt->qualification_types.put(number, v);
-        write_batch batch;
-        if (rt->persistent())
-          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(number).str(),
-                           std::make_shared<const qualification_type_view>(v)});
-        rt->persist(std::move(batch), [v, reply = std::move(c.reply)](status s) {
+        save_qual_type(rt, number, v, [v, reply = std::move(c.reply)](status s) {
           if (s.ok())
             reply(v);
           else
@@ -626,12 +633,7 @@ void handle(self_ptr self, requester::msg& m) {
         }
         q = std::move(next);
         auto v = it->second.view;
-        rt->qualification_types.put(c.number, v);
-        write_batch batch;
-        if (rt->persistent())
-          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(c.number).str(),
-                           std::make_shared<const qualification_type_view>(v)});
-        rt->persist(std::move(batch), [v, reply = std::move(c.reply)](status s) {
+        save_qual_type(rt, c.number, v, [v, reply = std::move(c.reply)](status s) {
           if (s.ok())
             reply(v);
           else
@@ -644,13 +646,8 @@ void handle(self_ptr self, requester::msg& m) {
           return;
         }
         it->second.view.spec.status = qualification_type_status::disposing;
-        rt->qualification_types.put(c.number, it->second.view);
         std::erase_if(st.qual_requests, [&](const auto& kv) { return kv.second.qualification_type_id == it->second.view.qualification_type_id; });
-        write_batch batch;
-        if (rt->persistent())
-          batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(c.number).str(),
-                           std::make_shared<const qualification_type_view>(it->second.view)});
-        rt->persist(std::move(batch), [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
+        save_qual_type(rt, c.number, it->second.view, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
       } else if constexpr (std::is_same_v<T, requester::grant>) {
         auto it = st.qual_types.find(c.number);
         if (it == st.qual_types.end()) {
