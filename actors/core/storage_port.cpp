@@ -1,6 +1,31 @@
 #include "hitd/storage_port.hpp"
 
+#include <algorithm>
+
 namespace hitd {
+
+const char* record_kind_name(record_kind k) {
+  switch (k) {
+    case record_kind::counter: return "counter";
+    case record_kind::hit: return "hit";
+    case record_kind::assignment: return "assignment";
+    case record_kind::bonus: return "bonus";
+    case record_kind::worker: return "worker";
+    case record_kind::requester: return "requester";
+    case record_kind::requester_hit: return "requester_hit";
+    case record_kind::hit_type: return "hit_type";
+    case record_kind::worker_block: return "worker_block";
+    case record_kind::qualification_type: return "qualification_type";
+    case record_kind::qualification_grant: return "qualification_grant";
+    case record_kind::ledger_account: return "ledger_account";
+    case record_kind::ledger_source: return "ledger_source";
+    case record_kind::hit_definition: return "hit_definition";
+    case record_kind::outbox: return "outbox";
+    case record_kind::deadline: return "deadline";
+    case record_kind::qualification_request: return "qualification_request";
+  }
+  return "unknown";
+}
 
 record_key& record_key::number(uint64_t n) {
   for (int shift = 56; shift >= 0; shift -= 8)
@@ -41,10 +66,36 @@ void memory_store::commit(write_batch batch, std::function<void(status)> done) {
     done(hitd::done{});
 }
 
-std::shared_ptr<const void> memory_store::get(const std::string& key) const {
+result<record_value> memory_store::get(const std::string& key) const {
   std::lock_guard<std::mutex> guard{mutex_};
   auto it = records_.find(key);
-  return it == records_.end() ? nullptr : it->second.value;
+  return it == records_.end() ? record_value{} : it->second.value;
+}
+
+status memory_store::scan(const std::string& prefix, const scan_visitor& visit, const std::string& from) const {
+  // Copies what it visits out of the lock in chunks, so a visitor may read
+  // or write the store.
+  std::string next = std::max(prefix, from);
+  bool inclusive = true;
+  for (;;) {
+    std::vector<std::pair<std::string, record_value>> chunk;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      auto it = inclusive ? records_.lower_bound(next) : records_.upper_bound(next);
+      for (; it != records_.end() && chunk.size() < 256; ++it) {
+        if (it->first.compare(0, prefix.size(), prefix) != 0)
+          break;
+        chunk.emplace_back(it->first, it->second.value);
+      }
+    }
+    if (chunk.empty())
+      return done{};
+    for (const auto& [k, v] : chunk)
+      if (!visit(k, v))
+        return done{};
+    next = chunk.back().first;
+    inclusive = false;
+  }
 }
 
 size_t memory_store::size() const {
@@ -68,6 +119,48 @@ size_t memory_store::count(record_kind kind) const {
 void memory_store::fail_writes(bool on) {
   std::lock_guard<std::mutex> guard{mutex_};
   failing_ = on;
+}
+
+// ---- fault injection -------------------------------------------------------------
+
+void faulty_store::commit(write_batch batch, std::function<void(status)> done) {
+  bool fail = false;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    ++seen_;
+    fail = (every_ && seen_ % every_ == 0) || (from_ && seen_ >= from_);
+    failed_ += fail;
+  }
+  if (fail) {
+    done(error{errc::storage_failure, "injected write failure"});
+    return;
+  }
+  inner_->commit(std::move(batch), std::move(done));
+}
+
+void faulty_store::fail_every(uint64_t n) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  every_ = n;
+}
+
+void faulty_store::fail_from(uint64_t k) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  from_ = k;
+}
+
+void faulty_store::heal() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  every_ = from_ = 0;
+}
+
+uint64_t faulty_store::commits() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return seen_;
+}
+
+uint64_t faulty_store::failed() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return failed_;
 }
 
 } // namespace hitd

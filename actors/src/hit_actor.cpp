@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include "hitd/records.hpp"
 #include "messages.hpp"
 #include "runtime.hpp"
 
@@ -55,11 +56,6 @@ hit_snapshot snapshot_of(const hit_state& h, uint64_t ledger_seq) {
           h.review_status, h.held, ledger_seq};
 }
 
-std::string hit_key(uint64_t n) { return record_key{record_kind::hit}.number(n).str(); }
-std::string assignment_key(uint64_t n, uint32_t o) {
-  return record_key{record_kind::assignment}.number(n).number32(o).str();
-}
-std::string bonus_key(uint64_t n, uint32_t i) { return record_key{record_kind::bonus}.number(n).number32(i).str(); }
 
 bool is_hit_event(event_type t) {
   return t == event_type::hit_created || t == event_type::hit_extended || t == event_type::hit_disposed ||

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "hitd/records.hpp"
 #include "messages.hpp"
 #include "runtime.hpp"
 
@@ -16,17 +17,13 @@ struct ledger_state {
   static inline const char* name = "hitd.ledger";
 };
 
-std::string account_record_key(const account_key& k) {
-  return record_key{record_kind::ledger_account}.number(static_cast<uint64_t>(k.kind)).text(k.owner).str();
-}
-
 write_batch records_for(const ledger_book& book, const transfer& t) {
   write_batch b;
   for (const auto& leg : t.legs)
     for (const auto* k : {&leg.from, &leg.to})
-      b.push_back({record_kind::ledger_account, account_record_key(*k),
+      b.push_back({record_kind::ledger_account, ledger_account_key(*k),
                    std::make_shared<const money>(book.balance(*k))});
-  b.push_back({record_kind::ledger_source, record_key{record_kind::ledger_source}.text(t.source).str(),
+  b.push_back({record_kind::ledger_source, ledger_source_key(t.source),
                std::make_shared<const uint64_t>(t.seq)});
   return b;
 }

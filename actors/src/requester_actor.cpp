@@ -15,18 +15,12 @@
 #include "hitd/answer_key.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
+#include "hitd/records.hpp"
 #include "messages.hpp"
 #include "runtime.hpp"
 
 namespace hitd::detail {
 namespace {
-
-struct requester_snapshot {
-  std::string id;
-  std::string name;
-  timestamp created = 0;
-  uint64_t ledger_seq = 0;
-};
 
 struct requester_actor_state {
   runtime* rt = nullptr;
@@ -60,8 +54,6 @@ struct requester_actor_state {
 };
 
 using self_ptr = caf::stateful_actor<requester_actor_state>*;
-
-std::string requester_key(const std::string& id) { return record_key{record_kind::requester}.text(id).str(); }
 
 size_t fingerprint_of(const create_hit_request& r) {
   std::string all = r.hit_type_id;

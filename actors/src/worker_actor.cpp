@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 
+#include "hitd/records.hpp"
 #include "messages.hpp"
 #include "runtime.hpp"
 
@@ -34,8 +35,6 @@ struct worker_actor_state {
 };
 
 using self_ptr = caf::stateful_actor<worker_actor_state>*;
-
-std::string worker_key(const std::string& id) { return record_key{record_kind::worker}.text(id).str(); }
 
 void persist_then(self_ptr self, std::function<void(status)> then) {
   auto& st = self->state;

@@ -10,8 +10,14 @@
 // state. With no store (durability "none" and no need to read records back)
 // actors skip building records altogether.
 //
-// Records are typed by kind and carry a shared, immutable value; the key
-// schema (fixed-width, by kind) is record_key() and docs/storage.md.
+// Records are typed by kind and carry a shared, immutable value (the value
+// type of each kind is listed below and in records.hpp); the key schema
+// (fixed-width, by kind) is record_key() and docs/storage.md.
+//
+// Reads are synchronous and may run on any thread: an actor that is not in
+// memory is activated from its records on its first message (a point read or
+// a short prefix scan, microseconds from RocksDB's cache). A read sees every
+// batch whose completion has run.
 
 #include <cstdint>
 #include <functional>
@@ -39,7 +45,17 @@ enum class record_kind : uint8_t {
   qualification_grant = 11,  // qualification_grant, key = type number + worker id
   ledger_account = 12,  // money, key = account kind + owner
   ledger_source = 13,   // uint64 seq, key = source
+  hit_definition = 14,  // hit_definition, key = hit number (written at creation and retype)
+  outbox = 15,          // outbox_entry, key = source + seq: an effect on another actor not yet applied
+  deadline = 16,        // deadline_mark, key = due time + hit number: a HIT has a deadline then
+  qualification_request = 17,  // qualification_request_view, key = request number
 };
+
+// The first byte of a key, as a kind (the key schema puts it there).
+inline record_kind kind_of_key(const std::string& key) {
+  return key.empty() ? record_kind::counter : static_cast<record_kind>(static_cast<uint8_t>(key[0]));
+}
+const char* record_kind_name(record_kind k);   // "hit", "assignment", ... or "unknown"
 
 struct record {
   record_kind kind = record_kind::counter;
@@ -64,12 +80,26 @@ private:
 
 using write_batch = std::vector<record>;
 
+// A value read back: null when the key has no record.
+using record_value = std::shared_ptr<const void>;
+// Called for each record of a scan, in key order; return false to stop.
+using scan_visitor = std::function<bool(const std::string& key, const record_value& value)>;
+
 class storage_port {
 public:
   virtual ~storage_port() = default;
   // Writes every record of the batch atomically, then calls done exactly once
-  // (on any thread) with success or errc::storage_failure.
+  // (on any thread) with success or errc::storage_failure. Batches are
+  // applied in the order commit() was called.
   virtual void commit(write_batch batch, std::function<void(status)> done) = 0;
+  // The record under key: its value, null when there is none, or
+  // errc::storage_failure naming the key when it cannot be read or decoded
+  // (a corrupt record or an unknown encoding version is never skipped).
+  virtual result<record_value> get(const std::string& key) const = 0;
+  // Every record whose key starts with prefix and is not below `from`, in
+  // key order, until visit returns false. Fails like get() on the first
+  // record it cannot decode.
+  virtual status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const = 0;
 };
 
 // Records kept in memory: the store for tests and for embedding without a
@@ -77,11 +107,15 @@ public:
 class memory_store final : public storage_port {
 public:
   void commit(write_batch batch, std::function<void(status)> done) override;
+  result<record_value> get(const std::string& key) const override;
+  status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override;
 
-  // Reads, for tests and tools.
-  std::shared_ptr<const void> get(const std::string& key) const;
+  // For tests and tools.
   template <class T>
-  std::shared_ptr<const T> get_as(const std::string& key) const { return std::static_pointer_cast<const T>(get(key)); }
+  std::shared_ptr<const T> get_as(const std::string& key) const {
+    auto v = get(key);
+    return v.ok() ? std::static_pointer_cast<const T>(*v) : nullptr;
+  }
   size_t size() const;
   uint64_t batches() const;
   size_t count(record_kind kind) const;
@@ -93,6 +127,29 @@ private:
   std::map<std::string, record> records_;
   uint64_t batches_ = 0;
   bool failing_ = false;
+};
+
+// Fault injection around any store: fails every nth commit, or every
+// commit from the kth on, with errc::storage_failure; the failed batch is not
+// written. Reads pass through.
+class faulty_store final : public storage_port {
+public:
+  explicit faulty_store(std::shared_ptr<storage_port> inner) : inner_(std::move(inner)) {}
+  void commit(write_batch batch, std::function<void(status)> done) override;
+  result<record_value> get(const std::string& key) const override { return inner_->get(key); }
+  status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override {
+    return inner_->scan(prefix, visit, from);
+  }
+  void fail_every(uint64_t n);       // 0: never
+  void fail_from(uint64_t k);        // commits numbered k, k+1, ... fail (1-based; 0: never)
+  void heal();                       // stop failing
+  uint64_t commits() const;          // commits seen
+  uint64_t failed() const;           // commits failed
+
+private:
+  std::shared_ptr<storage_port> inner_;
+  mutable std::mutex mutex_;
+  uint64_t every_ = 0, from_ = 0, seen_ = 0, failed_ = 0;
 };
 
 } // namespace hitd
