@@ -157,6 +157,44 @@ hit_state make_hit(std::shared_ptr<const hit_definition> def, int64_t max_assign
   return h;
 }
 
+result<hit_state> restore_hit(const hit_snapshot& s, std::vector<assignment_record> assignments,
+                              std::vector<bonus_record> bonuses) {
+  hit_state h;
+  h.def = s.def;
+  h.max_assignments = s.max_assignments;
+  h.expiration = s.expiration;
+  h.expired = s.expired;
+  h.withdrawn = s.withdrawn;
+  h.reviewing = s.reviewing;
+  h.disposed = s.disposed;
+  h.review_status = s.review_status;
+  h.held = s.held;
+  h.add_tokens = s.add_tokens;
+  for (size_t i = 0; i < assignments.size(); ++i)
+    if (assignments[i].ordinal != i)
+      return error{errc::invalid_parameter_value, "assignment " + std::to_string(i) + " is missing"};
+  h.assignments = std::move(assignments);
+  for (auto& a : h.assignments) {
+    h.by_worker[a.worker_id] = a.ordinal;
+    count(h, a.status, +1);
+    count_live(h, a, +1);
+    if (a.status == assignment_status::accepted)
+      arm(h, a.deadline, a.ordinal, deadline_kind::abandonment);
+    else if (a.status == assignment_status::submitted)
+      arm(h, a.auto_approval_time, a.ordinal, deadline_kind::auto_approval);
+  }
+  if (!h.expired && !h.disposed)
+    arm(h, h.expiration, expiry_ordinal, deadline_kind::expiry);
+  h.bonuses = std::move(bonuses);
+  return h;
+}
+
+void adopt_hold(hit_state& h, money amount, const fee_schedule& fees, hit_effects& fx) {
+  h.held += amount;
+  fx.hit_changed = true;
+  settle(h, fees, fx);
+}
+
 int64_t open_slots(const hit_state& h) {
   return h.max_assignments - (h.accepted_n + h.submitted_n + h.approved_n + h.rejected_n);
 }

@@ -23,6 +23,7 @@ const char* record_kind_name(record_kind k) {
     case record_kind::outbox: return "outbox";
     case record_kind::deadline: return "deadline";
     case record_kind::qualification_request: return "qualification_request";
+    case record_kind::requester_hit_type: return "requester_hit_type";
   }
   return "unknown";
 }

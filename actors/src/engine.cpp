@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -51,6 +52,11 @@ struct engine::impl {
       sys(caf_cfg),
       rt(sys, o.config, o.clock ? o.clock : std::make_shared<system_clock>(), o.store) {
     rt.ledger = spawn_ledger(rt);
+    if (auto s = rt.recover(); !s.ok()) {
+      caf::anon_send_exit(rt.ledger, caf::exit_reason::user_shutdown);
+      rt.ledger = caf::actor{};
+      throw std::runtime_error("hitd: the store cannot be read: " + s.err().message);
+    }
     if (!rt.clk->is_manual())
       rt.timers.start_thread();
   }
@@ -78,45 +84,50 @@ struct engine::impl {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
 
+  // An actor found (or activated), or the callback answered: `code` when
+  // there is none, storage_failure when its records cannot be read.
+  template <class T>
+  caf::actor found_or_fail(result<caf::actor> r, callback<T>& cb, errc code, std::string message) {
+    if (!r.ok()) {
+      rt.report_storage_error(r.err().message);
+      fail(cb, errc::storage_failure, r.err().message);
+      return {};
+    }
+    if (!*r)
+      fail(cb, code, std::move(message));
+    return *r;
+  }
+
   // Finds the HIT actor for an id; nullptr (and the callback answered) if none.
   template <class T>
   caf::actor hit_or_fail(const std::string& hit_id, callback<T>& cb) {
     auto n = parse_id(id_kind::hit, hit_id);
-    caf::actor a = n ? rt.hits.find(*n) : caf::actor{};
-    if (!a)
-      fail(cb, errc::hit_does_not_exist, "no HIT " + hit_id);
-    return a;
+    return found_or_fail(n ? rt.hit(*n) : result<caf::actor>{caf::actor{}}, cb, errc::hit_does_not_exist, "no HIT " + hit_id);
   }
   template <class T>
   std::pair<caf::actor, uint32_t> assignment_or_fail(const std::string& assignment_id, callback<T>& cb) {
     auto ref = parse_assignment_id(assignment_id);
-    caf::actor a = ref ? rt.hits.find(ref->hit) : caf::actor{};
-    if (!a)
-      fail(cb, errc::assignment_does_not_exist, "no assignment " + assignment_id);
+    auto a = found_or_fail(ref ? rt.hit(ref->hit) : result<caf::actor>{caf::actor{}}, cb, errc::assignment_does_not_exist,
+                           "no assignment " + assignment_id);
     return {a, ref ? ref->ordinal : 0};
   }
   template <class T>
   caf::actor requester_or_fail(const std::string& id, callback<T>& cb) {
-    auto a = rt.requesters.find(id);
-    if (!a)
-      fail(cb, errc::requester_does_not_exist, "no requester " + id);
-    return a;
+    return found_or_fail(rt.requester(id), cb, errc::requester_does_not_exist, "no requester " + id);
   }
   template <class T>
   caf::actor worker_or_fail(const std::string& id, callback<T>& cb) {
-    auto a = rt.workers.find(id);
-    if (!a)
-      fail(cb, errc::worker_does_not_exist, "no worker " + id);
-    return a;
+    return found_or_fail(rt.worker(id), cb, errc::worker_does_not_exist, "no worker " + id);
   }
   // A command on a HIT names its requester; the HIT checks ownership. An
   // empty or unknown id is refused here (empty means "internal" inside).
   template <class T>
   bool known_requester(const std::string& id, callback<T>& cb) {
-    if (!id.empty() && rt.requesters.find(id))
-      return true;
-    fail(cb, errc::requester_does_not_exist, "no requester " + id);
-    return false;
+    if (id.empty()) {
+      fail(cb, errc::requester_does_not_exist, "no requester " + id);
+      return false;
+    }
+    return bool(found_or_fail(rt.requester(id), cb, errc::requester_does_not_exist, "no requester " + id));
   }
   template <class T>
   bool page_ok(const page_request& p, callback<T>& cb) {
@@ -137,15 +148,21 @@ engine::~engine() = default;
 
 const engine_config& engine::config() const { return impl_->rt.cfg; }
 timestamp engine::now() const { return impl_->rt.now(); }
-uint64_t engine::hit_count() const { return impl_->rt.next_hit.load(); }
+uint64_t engine::hit_count() const { return impl_->rt.next_hit.peek(); }
 
 // ---- operator ----------------------------------------------------------------------------
 
 void engine::create_requester(requester_spec spec, callback<std::string> cb) {
   auto& rt = impl_->rt;
-  std::string id = spec.requester_id.empty() ? format_requester_id(rt.next_requester.fetch_add(1)) : spec.requester_id;
+  std::string id = spec.requester_id.empty() ? format_requester_id(rt.next_requester.next()) : spec.requester_id;
   if (!is_customer_id(id))
     return fail(cb, errc::invalid_parameter_value, "a requester id must match ^A[A-Z0-9]+$ and be at most 64 characters");
+  // One with records but not in memory exists too.
+  if (auto stored = rt.requester(id); !stored.ok() || *stored) {
+    if (!stored.ok())
+      return fail(cb, errc::storage_failure, stored.err().message);
+    return fail(cb, errc::requester_already_exists, "requester " + id + " exists");
+  }
   bool created = false;
   auto a = rt.requesters.find_or_create(id, [&] {
     created = true;
@@ -160,9 +177,14 @@ void engine::create_requester(requester_spec spec, callback<std::string> cb) {
 
 void engine::create_worker(worker_spec spec, callback<std::string> cb) {
   auto& rt = impl_->rt;
-  std::string id = spec.worker_id.empty() ? format_worker_id(rt.next_worker.fetch_add(1)) : spec.worker_id;
+  std::string id = spec.worker_id.empty() ? format_worker_id(rt.next_worker.next()) : spec.worker_id;
   if (!is_customer_id(id))
     return fail(cb, errc::invalid_parameter_value, "a worker id must match ^A[A-Z0-9]+$ and be at most 64 characters");
+  if (auto stored = rt.worker(id); !stored.ok() || *stored) {
+    if (!stored.ok())
+      return fail(cb, errc::storage_failure, stored.err().message);
+    return fail(cb, errc::worker_already_exists, "worker " + id + " exists");
+  }
   if (!spec.home.country.empty() && spec.home.country.size() != 2)
     return fail(cb, errc::invalid_parameter_value, "a locale's country is two letters (ISO 3166)");
   bool created = false;
@@ -242,7 +264,7 @@ void engine::update_hit_review_status(std::string requester_id, std::string hit_
 
 void engine::update_hit_type_of_hit(std::string requester_id, std::string hit_id, std::string hit_type_id, callback<done> cb) {
   auto n = parse_id(id_kind::hit, hit_id);
-  if (!n || !impl_->rt.hits.find(*n))
+  if (!n || !impl_->rt.hit_or_none(*n))
     return fail(cb, errc::hit_does_not_exist, "no HIT " + hit_id);
   if (auto a = impl_->requester_or_fail(requester_id, cb))
     caf::anon_send(a, requester::msg{requester::retype{*n, std::move(hit_type_id), std::move(cb)}});
@@ -319,7 +341,7 @@ void engine::send_bonus(bonus_request req, callback<done> cb) {
     return fail(cb, errc::invalid_parameter_value, "Reason is too long");
   if (req.unique_request_token.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "UniqueRequestToken is longer than 64 characters");
-  if (!impl_->rt.workers.find(req.worker_id))
+  if (!impl_->rt.worker_or_none(req.worker_id))
     return fail(cb, errc::worker_does_not_exist, "no worker " + req.worker_id);
   auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
   if (a)
@@ -384,7 +406,7 @@ struct qual_owner {
       return fail(cb, errc::qualification_type_does_not_exist, "no qualification type " + type_id);         \
     if (owner_only && v->requester_id != requester_id)                                                       \
       return fail(cb, errc::permission_denied, "the qualification type belongs to another requester");       \
-    q = {impl_->rt.requesters.find(v->requester_id), *n};                                                    \
+    q = {impl_->rt.requester_or_none(v->requester_id), *n};                                                    \
     if (!q.actor)                                                                                            \
       return fail(cb, errc::requester_does_not_exist, "the type's requester is gone");                       \
   }
@@ -458,7 +480,7 @@ void engine::associate_qualification_with_worker(std::string requester_id, std::
   auto reply = std::move(cb);
   if (send_notification) {
     // MTurk e-mails the worker; hitd records a notification on the dashboard.
-    auto w = impl_->rt.workers.find(worker_id);
+    auto w = impl_->rt.worker_or_none(worker_id);
     reply = [w, requester_id, type_id, now = impl_->rt.now(), reply = std::move(reply)](status s) mutable {
       if (s.ok() && w)
         caf::anon_send(w, worker::msg{worker::notify{{requester_id, "Qualification granted", "You were granted qualification " + type_id + ".", now}, [](bool) {}}});
@@ -571,7 +593,7 @@ void engine::request_qualification(std::string worker_id, std::string type_id, s
   auto v = n ? impl_->rt.qualification_types.get(*n) : std::nullopt;
   if (!v)
     return fail(cb, errc::qualification_type_does_not_exist, "no qualification type " + type_id);
-  auto a = impl_->rt.requesters.find(v->requester_id);
+  auto a = impl_->rt.requester_or_none(v->requester_id);
   if (!a)
     return fail(cb, errc::requester_does_not_exist, "the type's requester is gone");
   caf::anon_send(a, requester::msg{requester::qual_request{*n, std::move(worker_id), std::move(answer), std::move(cb)}});
@@ -638,6 +660,7 @@ void engine::advance_clock(duration_ms by) {
   if (!manual || by < 0)
     return;
   manual->set(manual->now() + by);
+  rt.timers.load_stored(manual->now());
   // Wake every HIT with a deadline due and wait until each has applied them;
   // a woken HIT applies all of its due deadlines in time order.
   auto due = rt.timers.take_due(manual->now());
@@ -645,7 +668,7 @@ void engine::advance_clock(duration_ms by) {
   due.erase(std::unique(due.begin(), due.end(), [](auto& a, auto& b) { return a.target == b.target; }), due.end());
   std::vector<std::future<void>> waits;
   for (const auto& e : due) {
-    auto a = rt.hits.find(e.target);
+    auto a = rt.hit_or_none(e.target);
     if (!a)
       continue;
     auto p = std::make_shared<std::promise<void>>();

@@ -26,7 +26,21 @@ constexpr size_t stash_max = 10'000;
 struct hit_actor_state {
   runtime* rt = nullptr;
   hit_state h;
+  // The seq of the last transfer or outbox entry this HIT issued: persisted
+  // in the HIT's record before the entry leaves the actor, so it is never
+  // issued twice.
   uint64_t ledger_seq = 0;
+  // A transfer that needs the ledger's answer (a hold or a charge), issued
+  // and not yet answered: persisted before it is sent, so that after a crash
+  // the activation can tell whether the ledger applied it.
+  uint64_t pending_seq = 0;
+  money pending_hold;            // its amount when it is a hold into escrow
+  bool snapshot_dirty = false;   // the HIT's record must be rewritten
+  bool records_written = false;  // this transition's records are durable already (a new HIT)
+  // What the durable indexes say: the deadline record and the requester's
+  // entry for this HIT (written whenever they change).
+  std::optional<timestamp> deadline_indexed;
+  std::optional<requester_hit_entry> index_entry;
   // The earliest wake-up this HIT has in the timer wheel and not yet
   // received (none after a wake): kept at or before its next deadline.
   std::optional<timestamp> wake_scheduled;
@@ -51,9 +65,14 @@ bool deny_unless_owner(const hit_state& h, const std::string& requester_id, Repl
   return true;
 }
 
-hit_snapshot snapshot_of(const hit_state& h, uint64_t ledger_seq) {
+hit_snapshot snapshot_of(const hit_actor_state& st) {
+  const auto& h = st.h;
   return {h.def, h.max_assignments, h.expiration, h.expired, h.withdrawn, h.reviewing, h.disposed,
-          h.review_status, h.held, ledger_seq};
+          h.review_status, h.held, st.ledger_seq, h.add_tokens, st.pending_seq, st.pending_hold};
+}
+
+record snapshot_record(const hit_actor_state& st) {
+  return {record_kind::hit, hit_key(st.h.def->number), std::make_shared<const hit_snapshot>(snapshot_of(st))};
 }
 
 
@@ -63,21 +82,37 @@ bool is_hit_event(event_type t) {
          t == event_type::hit_updated || t == event_type::hit_unavailable;
 }
 
-// Sends the ledger a transfer issued by this HIT. `then` (may be empty) gets
-// the outcome back inside this actor.
-void send_transfer(self_ptr self, std::vector<transfer_leg> legs, std::function<void(bool)> then) {
+// Asks the ledger for a transfer whose answer this HIT waits for (a hold
+// into escrow or a charge): the HIT's record with the transfer marked
+// pending is written first, so the seq is durable before it is used and a
+// crash in between is resolved on activation; then the ledger is asked, and
+// `then` runs inside this actor with its answer. The HIT is busy meanwhile.
+void ask_ledger(self_ptr self, std::vector<transfer_leg> legs, std::function<void(status)> then) {
   auto& st = self->state;
   transfer t{source_of(st.h), ++st.ledger_seq, std::move(legs)};
-  if (!then) {
-    st.rt->note(st.rt->ledger, ledger::msg{ledger::apply{std::move(t), {}, true}});
-    return;
-  }
+  st.pending_seq = t.seq;
+  st.pending_hold = {};
+  if (t.legs.size() == 1 && t.legs[0].to.kind == account_kind::requester_held)
+    st.pending_hold = t.legs[0].amount;
   st.busy = true;
+  write_batch batch;
+  if (st.rt->persistent())
+    batch.push_back(snapshot_record(st));
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  caf::anon_send(st.rt->ledger, ledger::msg{ledger::apply{
-    std::move(t), [me, then = std::move(then)](transfer_outcome o) mutable {
-      caf::anon_send(me, hit::msg{hit::funds{o, std::move(then)}});
-    }}});
+  auto* rt = st.rt;
+  rt->persist(std::move(batch), [rt, me, t = std::move(t), then = std::move(then)](status s) mutable {
+    if (!s.ok()) {
+      caf::anon_send(me, hit::msg{hit::funds{std::move(s), std::move(then)}});
+      return;
+    }
+    caf::anon_send(rt->ledger, ledger::msg{ledger::apply{
+      std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
+        status answer = o == transfer_outcome::applied
+                          ? status{done{}}
+                          : status{error{errc::insufficient_funds, "the ledger refused the transfer"}};
+        caf::anon_send(me, hit::msg{hit::funds{std::move(answer), std::move(then)}});
+      }}});
+  });
 }
 
 // Holds `extra` more from the requester's balance (when positive), then runs
@@ -90,47 +125,96 @@ void hold_then(self_ptr self, money extra, callback<done> reply, const char* wha
     return;
   }
   auto requester = self->state.h.def->requester_id;
-  send_transfer(self, {{available_account(requester), held_account(requester), extra}},
-                [extra, what, reply = std::move(reply), apply = std::move(apply)](bool ok) mutable {
-                  if (ok)
-                    apply(extra, std::move(reply));
-                  else
-                    reply(error{errc::insufficient_funds, std::string{"the requester's balance cannot cover "} + what});
-                });
+  ask_ledger(self, {{available_account(requester), held_account(requester), extra}},
+             [extra, what, reply = std::move(reply), apply = std::move(apply)](status s) mutable {
+               if (s.ok())
+                 apply(extra, std::move(reply));
+               else if (s.code() == errc::insufficient_funds)
+                 reply(error{errc::insufficient_funds, std::string{"the requester's balance cannot cover "} + what});
+               else
+                 reply(s.err());
+             });
 }
 
-// Everything a transition asks for after the rules ran; `reply` runs once
-// the records are durable.
-void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<void(status)> reply) {
+// The effects of a transition on other actors, sent once the transition is
+// durable: transfers to the ledger and updates to workers, each written as an
+// outbox record in the transition's batch (with a store), which its receiver
+// deletes in the batch that applies it.
+struct outgoing {
+  std::vector<std::pair<transfer, std::string>> transfers;       // with outbox key
+  struct to_worker { std::string worker_id; worker::msg m; };
+  std::vector<to_worker> workers;
+  std::optional<requester::hit_status_note> status;
+  std::string accept_outbox;   // the outbox key of an accept's update, for the worker's reply
+};
+
+void send_all(runtime* rt, outgoing& out, const std::string& requester) {
+  for (auto& [t, key] : out.transfers)
+    rt->note(rt->ledger, ledger::msg{ledger::apply{std::move(t), std::move(key), {}, true}});
+  for (auto& w : out.workers)
+    if (auto a = rt->worker_or_none(w.worker_id))
+      rt->note(a, std::move(w.m));
+  if (out.status)
+    if (auto r = rt->requester_or_none(requester))
+      rt->note(r, requester::msg{*out.status});
+}
+
+// Everything a transition asks for after the rules ran: money, the next
+// deadline, the workers' and the requester's notes, the records that
+// changed (after `batch`, records the caller adds), and only once they are
+// durable, the notes, the events and `reply`.
+void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<void(status)> reply,
+            write_batch batch = {}, std::string* accept_outbox = nullptr) {
   auto& st = self->state;
   auto& h = st.h;
   auto* rt = st.rt;
   const auto& requester = h.def->requester_id;
+  const bool persistent = rt->persistent();
+  const uint64_t number = h.def->number;
+  auto out = std::make_shared<outgoing>();
+  auto add_outbox = [&](outbox_entry e) -> std::string {
+    st.snapshot_dirty = true;
+    if (!persistent)
+      return {};
+    auto key = outbox_key(source_of(h), e.kind == outbox_entry::kind_t::transfer ? e.t.seq : ++st.ledger_seq);
+    batch.push_back({record_kind::outbox, key, std::make_shared<const outbox_entry>(std::move(e))});
+    return key;
+  };
+  auto add_transfer = [&](std::vector<transfer_leg> legs) {
+    transfer t{source_of(h), ++st.ledger_seq, std::move(legs)};
+    outbox_entry e;
+    e.kind = outbox_entry::kind_t::transfer;
+    e.t = t;
+    auto key = add_outbox(std::move(e));
+    out->transfers.emplace_back(std::move(t), std::move(key));
+  };
   // Money.
   for (auto& p : fx.payments) {
     std::vector<transfer_leg> legs{{held_account(requester), worker_account(p.worker_id), p.reward}};
     if (p.fee.cents > 0)
       legs.push_back({held_account(requester), platform_account(), p.fee});
-    send_transfer(self, std::move(legs), {});
+    add_transfer(std::move(legs));
   }
   if (fx.released.cents > 0)
-    send_transfer(self, {{held_account(requester), available_account(requester), fx.released}}, {});
+    add_transfer({{held_account(requester), available_account(requester), fx.released}});
   // Keep the earliest pending deadline in the timer wheel. Deadlines are
   // never cancelled there: an early or stale wake-up finds nothing due.
-  if (auto next = next_deadline(h); next && (!st.wake_scheduled || *next < *st.wake_scheduled)) {
-    rt->timers.schedule(*next, h.def->number);
+  auto next = next_deadline(h);
+  if (next && (!st.wake_scheduled || *next < *st.wake_scheduled)) {
+    rt->timers.schedule(*next, number);
     st.wake_scheduled = *next;
   }
-  // Workers hear of every change to their assignments but the accept (the
-  // worker actor made that one happen and learns it from the reply), each
-  // change with its own status: one step may submit and approve at once.
+  // Workers hear of every change to their assignments, each change with its
+  // own status: one step may submit and approve at once. The accept's own
+  // worker learns it from the reply (with the outbox key to delete).
   for (const auto& c : fx.changes) {
-    if (!c.has_assignment || c.type == event_type::assignment_accepted)
+    if (!c.has_assignment)
       continue;
     const auto& a = h.assignments[c.ordinal];
     assignment_status s;
     timestamp t;
     switch (c.type) {
+      case event_type::assignment_accepted: s = assignment_status::accepted; t = a.accept_time; break;
       case event_type::assignment_submitted: s = assignment_status::submitted; t = a.submit_time; break;
       case event_type::assignment_approved: s = assignment_status::approved; t = a.approval_time; break;
       case event_type::assignment_rejected: s = assignment_status::rejected; t = a.rejection_time; break;
@@ -138,14 +222,20 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
       case event_type::assignment_abandoned: s = assignment_status::abandoned; t = a.end_time; break;
       default: continue;
     }
-    if (auto w = rt->workers.find(a.worker_id))
-      rt->note(w, worker::msg{worker::update{assignment_update{{h.def->number, a.ordinal}, requester, s,
-                                                                a.accept_time, a.submit_time, t, a.reward}}});
+    assignment_update u{{number, a.ordinal}, requester, s, a.accept_time, a.submit_time, t, a.reward};
+    outbox_entry e;
+    e.kind = outbox_entry::kind_t::worker_update;
+    e.worker_id = a.worker_id;
+    e.update = u;
+    auto key = add_outbox(std::move(e));
+    if (s == assignment_status::accepted)
+      out->accept_outbox = std::move(key);
+    else
+      out->workers.push_back({a.worker_id, worker::msg{worker::update{std::move(u), std::move(key)}}});
   }
   auto after = status_of(h);
   if (after != before)
-    if (auto r = rt->requesters.find(requester))
-      rt->note(r, requester::msg{requester::hit_status_note{h.def->number, after}});
+    out->status = requester::hit_status_note{number, after};
   // Events, built now, published once durable.
   std::vector<event> events;
   events.reserve(fx.changes.size());
@@ -155,7 +245,7 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
     e.type = c.type;
     e.time = now;
     e.requester_id = requester;
-    e.hit_number = h.def->number;
+    e.hit_number = number;
     e.max_assignments = h.max_assignments;
     e.expiration = h.expiration;
     e.assignments_available = is_hit_event(c.type) ? available_of(h) : 0;
@@ -170,18 +260,36 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
     }
     events.push_back(std::move(e));
   }
-  write_batch batch;
-  if (rt->persistent()) {
-    if (fx.hit_changed || !fx.payments.empty() || fx.released.cents > 0)
-      batch.push_back({record_kind::hit, hit_key(h.def->number),
-                       std::make_shared<const hit_snapshot>(snapshot_of(h, st.ledger_seq))});
+  if (persistent && !st.records_written) {
+    if (fx.hit_changed || st.snapshot_dirty || !fx.payments.empty() || fx.released.cents > 0)
+      batch.push_back(snapshot_record(st));
     for (auto o : fx.touched)
-      batch.push_back({record_kind::assignment, assignment_key(h.def->number, o),
+      batch.push_back({record_kind::assignment, assignment_key(number, o),
                        std::make_shared<const assignment_record>(h.assignments[o])});
+    // The durable indexes: the requester's entry and the deadline.
+    uint64_t type = parse_id(id_kind::hit_type, h.def->hit_type_id).value_or(0);
+    if (!st.index_entry || st.index_entry->status != after || st.index_entry->hit_type != type) {
+      st.index_entry = requester_hit_entry{after, type};
+      batch.push_back({record_kind::requester_hit, requester_hit_key(requester, number),
+                       std::make_shared<const requester_hit_entry>(*st.index_entry)});
+    }
+    if (next != st.deadline_indexed) {
+      if (st.deadline_indexed)
+        batch.push_back({record_kind::deadline, deadline_key(*st.deadline_indexed, number), nullptr});
+      if (next)
+        batch.push_back({record_kind::deadline, deadline_key(*next, number), std::make_shared<const deadline_mark>()});
+      st.deadline_indexed = next;
+    }
   }
-  rt->persist(std::move(batch), [rt, events = std::move(events), reply = std::move(reply)](status s) mutable {
-    if (s.ok())
+  st.snapshot_dirty = false;
+  st.records_written = false;
+  if (accept_outbox)
+    *accept_outbox = out->accept_outbox;
+  rt->persist(std::move(batch), [rt, out, requester, events = std::move(events), reply = std::move(reply)](status s) mutable {
+    if (s.ok()) {
+      send_all(rt, *out, requester);
       rt->bus.publish(events);
+    }
     if (reply)
       reply(std::move(s));
   });
@@ -253,14 +361,11 @@ void handle(self_ptr self, hit::msg& m) {
     [&](auto& c) {
       using T = std::decay_t<decltype(c)>;
       if constexpr (std::is_same_v<T, hit::init>) {
-        finish(self, c.fx, hit_status::assignable, {});
-        // The requester's records go in the same batch as the HIT's first one.
-        write_batch batch = std::move(c.extra);
-        if (rt->persistent()) {
-          batch.push_back({record_kind::hit, hit_key(h.def->number),
-                           std::make_shared<const hit_snapshot>(snapshot_of(h, st.ledger_seq))});
-        }
-        rt->persist(std::move(batch), [reply = std::move(c.reply), v = view_of(h, true)](status s) {
+        // The first records went with the hold (initial_hit_records).
+        st.index_entry = requester_hit_entry{status_of(h), parse_id(id_kind::hit_type, h.def->hit_type_id).value_or(0)};
+        st.deadline_indexed = next_deadline(h);
+        st.records_written = true;
+        finish(self, c.fx, hit_status::assignable, [reply = std::move(c.reply), v = view_of(h, true)](status s) {
           if (s.ok())
             reply(v);
           else
@@ -271,25 +376,31 @@ void handle(self_ptr self, hit::msg& m) {
         hit_effects fx;
         auto before = status_of(h);
         advance_to(h, now, fees, fx);
+        write_batch batch;
+        // A deadline record this HIT no longer has (it woke the HIT at
+        // start) goes; finish() writes the current one.
+        if (c.indexed && rt->persistent() && st.deadline_indexed != c.indexed)
+          batch.push_back({record_kind::deadline, deadline_key(c.indexed, h.def->number), nullptr});
         finish(self, fx, before, [reply = std::move(c.reply)](status) {
           if (reply)
             reply();
-        });
+        }, std::move(batch));
       } else if constexpr (std::is_same_v<T, hit::accept>) {
         hit_effects fx;
         auto before = status_of(h);
         auto r = hitd::accept(h, *c.creds, now, fees, fx);
         if (!r.ok()) {
           finish(self, fx, before, {});
-          c.reply(r.err());
+          c.reply(r.err(), {});
           return;
         }
-        finish(self, fx, before, [reply = std::move(c.reply), v = view_of(h, h.assignments[*r])](status s) {
+        auto key = std::make_shared<std::string>();
+        finish(self, fx, before, [reply = std::move(c.reply), v = view_of(h, h.assignments[*r]), key](status s) {
           if (s.ok())
-            reply(v);
+            reply(v, std::move(*key));
           else
-            reply(s.err());
-        });
+            reply(s.err(), {});
+        }, {}, key.get());
       } else if constexpr (std::is_same_v<T, hit::submit>) {
         simple(self, c.reply, [&](hit_effects& fx) {
           return hitd::submit(h, c.ordinal, c.worker_id, std::move(c.answer), c.token, now, fees, fx);
@@ -320,10 +431,12 @@ void handle(self_ptr self, hit::msg& m) {
         std::vector<transfer_leg> legs{{available_account(h.def->requester_id), worker_account(a.worker_id), plan->reward}};
         if (plan->fee.cents > 0)
           legs.push_back({available_account(h.def->requester_id), platform_account(), plan->fee});
-        send_transfer(self, std::move(legs), [self, c = std::move(c)](bool ok) mutable {
+        ask_ledger(self, std::move(legs), [self, c = std::move(c)](status ok) mutable {
           auto& s2 = self->state;
-          if (!ok) {
-            c.reply(error{errc::insufficient_funds, "the requester's balance cannot pay the reward and fee"});
+          if (!ok.ok()) {
+            c.reply(ok.code() == errc::insufficient_funds
+                      ? error{errc::insufficient_funds, "the requester's balance cannot pay the reward and fee"}
+                      : ok.err());
             return;
           }
           hit_effects fx2;
@@ -455,39 +568,52 @@ void handle(self_ptr self, hit::msg& m) {
         std::vector<transfer_leg> legs{{available_account(requester), worker_account(c.req.worker_id), c.req.amount}};
         if (fee.cents > 0)
           legs.push_back({available_account(requester), platform_account(), fee});
-        send_transfer(self, std::move(legs), [self, c = std::move(c), fee](bool ok) mutable {
-          if (!ok) {
-            c.reply(error{errc::insufficient_funds, "the requester's balance cannot pay the bonus and its fee"});
+        ask_ledger(self, std::move(legs), [self, c = std::move(c), fee](status ok) mutable {
+          if (!ok.ok()) {
+            c.reply(ok.code() == errc::insufficient_funds
+                      ? error{errc::insufficient_funds, "the requester's balance cannot pay the bonus and its fee"}
+                      : ok.err());
             return;
           }
           auto& s2 = self->state;
-          auto t = s2.rt->now();
+          auto* rt2 = s2.rt;
+          auto t = rt2->now();
+          auto number = s2.h.def->number;
           auto index = static_cast<uint32_t>(s2.h.bonuses.size());
           s2.h.bonuses.push_back({c.ordinal, c.req.worker_id, c.req.amount, fee, c.req.reason, t, c.req.unique_request_token});
-          if (auto w = s2.rt->workers.find(c.req.worker_id))
-            s2.rt->note(w, worker::msg{worker::bonus{c.req.amount, t}});
           std::vector<event> events(1);
           auto& e = events[0];
           e.type = event_type::bonus_paid;
           e.time = t;
           e.requester_id = s2.h.def->requester_id;
           e.worker_id = c.req.worker_id;
-          e.hit_number = s2.h.def->number;
+          e.hit_number = number;
           e.has_assignment = true;
           e.assignment_ordinal = c.ordinal;
           e.amount = c.req.amount;
           e.hit = s2.h.def;
+          // The worker hears of it through the outbox, like an assignment change.
           write_batch batch;
-          if (s2.rt->persistent()) {
-            batch.push_back({record_kind::bonus, bonus_key(s2.h.def->number, index),
+          std::string key;
+          if (rt2->persistent()) {
+            key = outbox_key(source_of(s2.h), ++s2.ledger_seq);
+            outbox_entry o;
+            o.kind = outbox_entry::kind_t::worker_bonus;
+            o.worker_id = c.req.worker_id;
+            o.amount = c.req.amount;
+            o.time = t;
+            batch.push_back({record_kind::outbox, key, std::make_shared<const outbox_entry>(std::move(o))});
+            batch.push_back({record_kind::bonus, bonus_key(number, index),
                              std::make_shared<const bonus_record>(s2.h.bonuses.back())});
-            batch.push_back({record_kind::hit, hit_key(s2.h.def->number),
-                             std::make_shared<const hit_snapshot>(snapshot_of(s2.h, s2.ledger_seq))});
+            batch.push_back(snapshot_record(s2));
           }
-          auto* rt2 = s2.rt;
-          rt2->persist(std::move(batch), [rt2, events = std::move(events), reply = std::move(c.reply)](status s) mutable {
-            if (s.ok())
+          rt2->persist(std::move(batch), [rt2, events = std::move(events), key = std::move(key), worker_id = c.req.worker_id,
+                                          amount = c.req.amount, t, reply = std::move(c.reply)](status s) mutable {
+            if (s.ok()) {
+              if (auto w = rt2->worker_or_none(worker_id))
+                rt2->note(w, worker::msg{worker::bonus{amount, t, std::move(key)}});
               rt2->bus.publish(events);
+            }
             reply(std::move(s));
           });
         });
@@ -509,25 +635,127 @@ void handle(self_ptr self, hit::msg& m) {
         c.reply(std::move(in));
       } else if constexpr (std::is_same_v<T, hit::funds>) {
         st.busy = false;
-        c.then(c.outcome == transfer_outcome::applied);
+        st.pending_seq = 0;
+        st.pending_hold = {};
+        st.snapshot_dirty = true;   // the next record written clears the pending transfer
+        c.then(std::move(c.outcome));
       }
     },
     m);
   replay_stash(self);
 }
 
-caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, hit_state h) {
-  self->state.rt = rt;
-  self->state.h = std::move(h);
+// What an activation found beside the HIT's own records.
+struct activation {
+  uint64_t ledger_seq = 0;        // from the HIT's record
+  uint64_t pending_seq = 0;
+  money pending_hold;
+  uint64_t ledger_applied = 0;    // the last seq of this HIT the ledger applied
+  bool active = false;            // false: a new HIT (hit::init follows)
+};
+
+caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, hit_state h, activation act) {
+  auto& st = self->state;
+  st.rt = rt;
+  st.h = std::move(h);
+  if (act.active) {
+    // The indexes are as durable as the records they came with.
+    st.ledger_seq = std::max(act.ledger_seq, act.ledger_applied);
+    st.deadline_indexed = next_deadline(st.h);
+    st.index_entry = requester_hit_entry{status_of(st.h), parse_id(id_kind::hit_type, st.h.def->hit_type_id).value_or(0)};
+    if (st.deadline_indexed) {
+      rt->timers.schedule(*st.deadline_indexed, st.h.def->number);
+      st.wake_scheduled = st.deadline_indexed;
+    }
+    // A transfer that was waiting for the ledger when the HIT stopped: if the
+    // ledger applied a hold, the money joins the escrow (and what is not
+    // needed goes back); a refused or never-sent one left nothing to undo.
+    if (act.pending_seq && act.ledger_applied >= act.pending_seq) {
+      hit_effects fx;
+      auto before = status_of(st.h);
+      if (act.pending_hold.cents > 0)
+        adopt_hold(st.h, act.pending_hold, rt->cfg.fees, fx);
+      else
+        rt->report_storage_error("HIT " + format_id(id_kind::hit, st.h.def->number) +
+                                 ": a charge the ledger applied was not recorded before a stop");
+      st.snapshot_dirty = true;
+      finish(self, fx, before, {});
+    } else if (act.pending_seq) {
+      st.snapshot_dirty = true;   // cleared in the next record written
+    }
+  }
   return {
     [=](hit::msg& m) { handle(self, m); },
   };
 }
 
+template <class T>
+result<std::vector<T>> scan_all(const storage_port& store, const std::string& prefix) {
+  std::vector<T> out;
+  auto s = store.scan(prefix, [&](const std::string&, const record_value& v) {
+    out.push_back(*std::static_pointer_cast<const T>(v));
+    return true;
+  });
+  if (!s.ok())
+    return s.err();
+  return out;
+}
+
 } // namespace
 
+write_batch initial_hit_records(const hit_state& h) {
+  auto number = h.def->number;
+  hit_actor_state st;
+  st.h = h;
+  write_batch b;
+  b.push_back({record_kind::hit_definition, hit_definition_key(number), h.def});
+  b.push_back(snapshot_record(st));
+  b.push_back({record_kind::requester_hit, requester_hit_key(h.def->requester_id, number),
+               std::make_shared<const requester_hit_entry>(
+                 requester_hit_entry{status_of(h), parse_id(id_kind::hit_type, h.def->hit_type_id).value_or(0)})});
+  if (auto next = next_deadline(h))
+    b.push_back({record_kind::deadline, deadline_key(*next, number), std::make_shared<const deadline_mark>()});
+  return b;
+}
+
 caf::actor spawn_hit(runtime& rt, hit_state state) {
-  return rt.sys.spawn(hit_impl, &rt, std::move(state));
+  return rt.sys.spawn(hit_impl, &rt, std::move(state), activation{});
+}
+
+result<caf::actor> activate_hit(runtime& rt, uint64_t number) {
+  auto& store = *rt.store;
+  auto snap = store.get(hit_key(number));
+  if (!snap.ok())
+    return snap.err();
+  if (!*snap)
+    return caf::actor{};
+  auto def = store.get(hit_definition_key(number));
+  if (!def.ok())
+    return def.err();
+  if (!*def)
+    return error{errc::storage_failure, "HIT " + std::to_string(number) + " has a record but no definition"};
+  auto assignments = scan_all<assignment_record>(store, assignment_prefix(number));
+  if (!assignments.ok())
+    return assignments.err();
+  auto bonuses = scan_all<bonus_record>(store, bonus_prefix(number));
+  if (!bonuses.ok())
+    return bonuses.err();
+  hit_snapshot s = *std::static_pointer_cast<const hit_snapshot>(*snap);
+  s.def = std::static_pointer_cast<const hit_definition>(*def);
+  auto h = restore_hit(s, std::move(*assignments), std::move(*bonuses));
+  if (!h.ok())
+    return error{errc::storage_failure, "HIT " + std::to_string(number) + ": " + h.err().message};
+  activation act;
+  act.active = true;
+  act.ledger_seq = s.ledger_seq;
+  act.pending_seq = s.pending_seq;
+  act.pending_hold = s.pending_hold;
+  auto applied = store.get(ledger_source_key(source_of(*h)));
+  if (!applied.ok())
+    return applied.err();
+  if (*applied)
+    act.ledger_applied = *std::static_pointer_cast<const uint64_t>(*applied);
+  return rt.sys.spawn(hit_impl, &rt, std::move(*h), act);
 }
 
 } // namespace hitd::detail

@@ -1,6 +1,12 @@
 // The payment ledger: one actor owns the ledger_book, so every transfer is
 // applied in one order and whole. Balances are persisted per account touched,
-// with the issuing source's sequence number, in one batch per transfer.
+// with the issuing source's sequence number, in one batch per transfer; the
+// batch also deletes the outbox record the transfer came from and carries
+// the records the issuer asked to be written with it.
+//
+// With a store the book is a cache: an account or a source's sequence is
+// read from its record the first time a transfer or a query touches it, so
+// starting on a large data directory reads nothing up front.
 
 #include <caf/all.hpp>
 
@@ -14,8 +20,72 @@ namespace {
 struct ledger_state {
   runtime* rt = nullptr;
   ledger_book book;
+  std::unordered_set<account_key, account_key_hash> loaded_accounts;
+  std::unordered_set<std::string> loaded_sources;
+  bool all_loaded = false;   // every stored account is in the book (after an audit)
   static inline const char* name = "hitd.ledger";
 };
+
+// Reads an account's balance into the book the first time it is touched.
+status load_account(ledger_state& st, const account_key& k) {
+  if (!st.rt->store || st.all_loaded || st.loaded_accounts.count(k))
+    return done{};
+  auto v = st.rt->store->get(ledger_account_key(k));
+  if (!v.ok())
+    return v.err();
+  if (*v)
+    st.book.restore_balance(k, *std::static_pointer_cast<const money>(*v));
+  st.loaded_accounts.insert(k);
+  return done{};
+}
+
+status load_source(ledger_state& st, const std::string& source) {
+  if (!st.rt->store || st.loaded_sources.count(source))
+    return done{};
+  auto v = st.rt->store->get(ledger_source_key(source));
+  if (!v.ok())
+    return v.err();
+  if (*v)
+    st.book.restore_seq(source, *std::static_pointer_cast<const uint64_t>(*v));
+  st.loaded_sources.insert(source);
+  return done{};
+}
+
+status load_transfer(ledger_state& st, const transfer& t) {
+  if (auto s = load_source(st, t.source); !s.ok())
+    return s;
+  for (const auto& leg : t.legs)
+    for (const auto* k : {&leg.from, &leg.to})
+      if (auto s = load_account(st, *k); !s.ok())
+        return s;
+  return done{};
+}
+
+// Every stored account, for an audit.
+status load_all(ledger_state& st) {
+  if (!st.rt->store || st.all_loaded)
+    return done{};
+  std::vector<std::pair<account_key, money>> found;
+  auto s = st.rt->store->scan(kind_prefix(record_kind::ledger_account), [&](const std::string& key, const record_value& v) {
+    // key: kind byte, account kind (8 bytes), owner, 0x00
+    if (key.size() < 10)
+      return true;
+    account_key k;
+    k.kind = static_cast<account_kind>(static_cast<uint8_t>(key[8]));
+    k.owner = key.substr(9, key.size() - 10);
+    found.emplace_back(std::move(k), *std::static_pointer_cast<const money>(v));
+    return true;
+  });
+  if (!s.ok())
+    return s;
+  for (auto& [k, m] : found)
+    if (!st.loaded_accounts.count(k)) {
+      st.book.restore_balance(k, m);
+      st.loaded_accounts.insert(k);
+    }
+  st.all_loaded = true;
+  return done{};
+}
 
 write_batch records_for(const ledger_book& book, const transfer& t) {
   write_batch b;
@@ -23,8 +93,7 @@ write_batch records_for(const ledger_book& book, const transfer& t) {
     for (const auto* k : {&leg.from, &leg.to})
       b.push_back({record_kind::ledger_account, ledger_account_key(*k),
                    std::make_shared<const money>(book.balance(*k))});
-  b.push_back({record_kind::ledger_source, ledger_source_key(t.source),
-               std::make_shared<const uint64_t>(t.seq)});
+  b.push_back({record_kind::ledger_source, ledger_source_key(t.source), std::make_shared<const uint64_t>(t.seq)});
   return b;
 }
 
@@ -37,6 +106,14 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
         [&](auto& c) {
           using T = std::decay_t<decltype(c)>;
           if constexpr (std::is_same_v<T, ledger::apply>) {
+            if (auto s = load_transfer(st, c.t); !s.ok()) {
+              rt->report_storage_error(s.err().message);
+              if (c.reply)
+                c.reply(transfer_outcome::invalid);
+              if (c.counted)
+                rt->noted();
+              return;
+            }
             auto outcome = st.book.apply(c.t);
             auto finish = [reply = std::move(c.reply), counted = c.counted, rt, outcome](status s) {
               if (reply)
@@ -44,14 +121,35 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
               if (counted)
                 rt->noted();
             };
-            if (outcome == transfer_outcome::applied && rt->persistent())
-              rt->persist(records_for(st.book, c.t), std::move(finish));
-            else
+            if (!rt->persistent()) {
               finish(done{});
+              return;
+            }
+            write_batch batch;
+            if (outcome == transfer_outcome::applied) {
+              batch = records_for(st.book, c.t);
+              for (auto& r : c.with)
+                batch.push_back(std::move(r));
+            }
+            // The outbox record is done with whether the transfer applied now
+            // or before (a replay), or was refused.
+            if (!c.outbox.empty())
+              batch.push_back({record_kind::outbox, std::move(c.outbox), nullptr});
+            rt->persist(std::move(batch), std::move(finish));
           } else if constexpr (std::is_same_v<T, ledger::balance>) {
-            c.reply(account_balance{st.book.balance(available_account(c.requester_id)),
-                                    st.book.balance(held_account(c.requester_id))});
+            auto available = available_account(c.requester_id);
+            auto held = held_account(c.requester_id);
+            for (const auto* k : {&available, &held})
+              if (auto s = load_account(st, *k); !s.ok()) {
+                c.reply(s.err());
+                return;
+              }
+            c.reply(account_balance{st.book.balance(available), st.book.balance(held)});
           } else if constexpr (std::is_same_v<T, ledger::audit>) {
+            if (auto s = load_all(st); !s.ok()) {
+              c.reply(s.err());
+              return;
+            }
             ledger_audit a;
             for (const auto& [k, m2] : st.book.balances()) {
               a.total += m2;

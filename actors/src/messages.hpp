@@ -23,7 +23,17 @@ namespace hitd::detail {
 
 // ---- ledger -------------------------------------------------------------------------
 namespace ledger {
-struct apply { transfer t; std::function<void(transfer_outcome)> reply; bool counted = false; };
+// `outbox`: the key of the outbox record this transfer was written in, to
+// delete in the ledger's batch (empty when it came without one). `with`:
+// records written in the same batch as the transfer when it is applied (a
+// new HIT's records with its hold), so both happen or neither.
+struct apply {
+  transfer t;
+  std::string outbox;
+  std::function<void(transfer_outcome)> reply;
+  bool counted = false;
+  write_batch with;
+};
 struct balance { std::string requester_id; callback<account_balance> reply; };
 struct audit { callback<ledger_audit> reply; };
 using msg = std::variant<apply, balance, audit>;
@@ -32,9 +42,14 @@ using msg = std::variant<apply, balance, audit>;
 // ---- HIT ------------------------------------------------------------------------------
 namespace hit {
 // Sent by the requester actor right after spawning: persist and announce.
-struct init { hit_effects fx; write_batch extra; callback<hit_view> reply; };
-struct wake { std::function<void()> reply; };   // a deadline may be due
-struct accept { std::shared_ptr<const worker_credentials> creds; std::function<void(result<assignment_view>)> reply; };
+// Its records are durable already (written with its hold by the ledger).
+struct init { hit_effects fx; callback<hit_view> reply; };
+// A deadline may be due; `indexed` is the due time of the deadline record
+// that woke the HIT at start (0 when the wake came from the timer wheel).
+struct wake { std::function<void()> reply; timestamp indexed = 0; };
+// The answer carries the key of the outbox record telling the worker of the
+// accept (empty without a store): the worker deletes it when it has counted it.
+struct accept { std::shared_ptr<const worker_credentials> creds; std::function<void(result<assignment_view>, std::string)> reply; };
 struct submit { std::string worker_id; uint32_t ordinal; std::string answer; std::string token; callback<done> reply; };
 struct give_back { std::string worker_id; uint32_t ordinal; callback<done> reply; };
 struct approve { std::string requester_id; uint32_t ordinal; std::string feedback; bool override_rejection; callback<done> reply; };
@@ -51,7 +66,7 @@ struct bonus { bonus_request req; uint32_t ordinal; callback<done> reply; };
 struct list_bonuses { std::string requester_id; bool one_assignment; uint32_t ordinal; page_request page; callback<hitd::page<bonus_payment>> reply; };
 struct inspect { callback<hit_inspection> reply; };
 // The ledger's answer to a hold or charge this HIT asked for.
-struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
+struct funds { status outcome; std::function<void(status)> then; };
 using msg = std::variant<init, wake, accept, submit, give_back, approve, reject, get, get_assignment,
                          list_assignments, update_expiration, add_assignments, review_status, retype,
                          dispose, bonus, list_bonuses, inspect, funds>;
@@ -70,12 +85,14 @@ struct group_search {
   int rounds = 0;            // batches of candidates asked for so far
 };
 struct accepted { result<assignment_view> outcome; std::string token; callback<assignment_view> reply;
-                  std::vector<uint64_t> rest; std::optional<group_search> group; };
+                  std::vector<uint64_t> rest; std::optional<group_search> group; std::string outbox; };
 struct candidates { std::vector<uint64_t> hits; std::string token; callback<assignment_view> reply; group_search group; };
 struct grant { qualification_grant g; callback<done> reply; };
 struct notify { worker_notification n; std::function<void(bool)> reply; };
-struct update { assignment_update u; };                            // counted note from a HIT
-struct bonus { money amount; timestamp time; };                    // counted note from a HIT
+// Counted notes from a HIT, each with the key of its outbox record (empty
+// without a store), deleted in the worker's batch that applies it.
+struct update { assignment_update u; std::string outbox; };
+struct bonus { money amount; timestamp time; std::string outbox; };
 struct block { std::string requester_id; bool on; callback<done> reply; };
 struct dashboard { callback<worker_dashboard> reply; };
 struct withdraw { money amount; std::string token; callback<money> reply; };
@@ -97,7 +114,7 @@ struct retyped { uint64_t hit_number; std::string hit_type_id; };   // the HIT t
 struct token_done { std::string token; result<hit_view> outcome; };   // a create with this token answered
 struct block { std::string worker_id; std::string reason; bool on; callback<done> reply; };
 struct list_blocks { page_request page; callback<hitd::page<worker_block>> reply; };
-struct funds { transfer_outcome outcome; std::function<void(bool ok)> then; };
+struct funds { transfer_outcome outcome; std::function<void(transfer_outcome)> then; };
 // Qualification types this requester owns.
 struct create_qual_type { qualification_type_spec spec; callback<qualification_type_view> reply; };
 struct update_qual_type { uint64_t number; qualification_type_update update; callback<qualification_type_view> reply; };
@@ -123,8 +140,18 @@ using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_
 // Spawning (each in its actor's file).
 caf::actor spawn_ledger(struct runtime& rt);
 caf::actor spawn_hit(struct runtime& rt, hit_state state);
+// A new HIT's first records: definition, record, the requester's index
+// entry and the deadline index (hit_actor.cpp, which keeps them current).
+write_batch initial_hit_records(const hit_state& h);
 caf::actor spawn_worker(struct runtime& rt, worker_state state);
 caf::actor spawn_requester(struct runtime& rt, std::string id, std::string name, timestamp created);
+
+// Activation from records (each in its actor's file), run under the
+// directory's lock for that id: the spawned actor, an invalid actor when
+// there are no records, or the error of a record that cannot be read.
+result<caf::actor> activate_hit(struct runtime& rt, uint64_t number);
+result<caf::actor> activate_worker(struct runtime& rt, const std::string& id);
+result<caf::actor> activate_requester(struct runtime& rt, const std::string& id);
 
 // Pagination tokens are decimal offsets into the listing's order.
 size_t page_offset(const page_request& p);

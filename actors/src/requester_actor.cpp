@@ -152,7 +152,7 @@ void save_qual_type(runtime* rt, uint64_t number, const qualification_type_view&
   rt->qualification_types.put(number, v);
   write_batch batch;
   if (rt->persistent())
-    batch.push_back({record_kind::qualification_type, record_key{record_kind::qualification_type}.number(number).str(),
+    batch.push_back({record_kind::qualification_type, qualification_type_key(number),
                      std::make_shared<const qualification_type_view>(v)});
   rt->persist(std::move(batch), std::forward<Then>(then));
 }
@@ -161,18 +161,25 @@ qualification_view grant_view(const std::string& type_id, const std::string& wor
   return {type_id, worker_id, g.grant_time, g.integer_value, g.locale_value, g.status};
 }
 
+// A HIT type's two records: by number (to find its owner) and under its
+// requester (to activate the requester with its types).
+void add_type_records(write_batch& batch, uint64_t number, const hit_type& t) {
+  auto v = std::make_shared<const hit_type>(t);
+  batch.push_back({record_kind::hit_type, hit_type_key(number), v});
+  batch.push_back({record_kind::requester_hit_type, requester_hit_type_key(t.requester_id, number), v});
+}
+
 // Registers (or finds) the type with these properties; returns its id.
 std::string register_type(self_ptr self, const hit_properties& props, write_batch& batch) {
   auto& st = self->state;
   for (const auto& [id, t] : st.types)
     if (t.properties == props)
       return id;
-  auto number = st.rt->next_hit_type.fetch_add(1);
+  auto number = st.rt->next_hit_type.next();
   hit_type t{format_id(id_kind::hit_type, number), st.me.id, props, st.rt->now()};
   st.rt->hit_types.insert(number, caf::actor_cast<caf::actor>(self));
   if (st.rt->persistent())
-    batch.push_back({record_kind::hit_type, record_key{record_kind::hit_type}.number(number).str(),
-                     std::make_shared<const hit_type>(t)});
+    add_type_records(batch, number, t);
   st.types.emplace(t.id, t);
   return t.id;
 }
@@ -212,7 +219,7 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
     j->reply(std::move(out));
   };
   for (size_t i = 0; i < numbers.size(); ++i) {
-    auto a = rt->hits.find(numbers[i]);
+    auto a = rt->hit_or_none(numbers[i]);
     if (!a) {
       arrive(i, std::nullopt);
       continue;
@@ -229,15 +236,19 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
 // many may be outstanding at once.
 constexpr size_t holds_max = 4'096;
 
-void send_hold(self_ptr self, money amount, std::function<void(bool)> then) {
+// Holds `amount` for a new HIT and writes the HIT's first records (`with`)
+// in the ledger's batch for the hold: both or neither.
+void send_hold(self_ptr self, money amount, write_batch with, std::function<void(transfer_outcome)> then) {
   auto& st = self->state;
   ++st.holds_in_flight;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   transfer t{st.me.id, ++st.me.ledger_seq, {{available_account(st.me.id), held_account(st.me.id), amount}}};
+  if (st.rt->persistent())
+    with.push_back({record_kind::requester, requester_key(st.me.id), std::make_shared<const requester_snapshot>(st.me)});
   caf::anon_send(st.rt->ledger, ledger::msg{ledger::apply{
-    std::move(t), [me, then = std::move(then)](transfer_outcome o) mutable {
+    std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
       caf::anon_send(me, requester::msg{requester::funds{o, std::move(then)}});
-    }}});
+    }, false, std::move(with)}});
 }
 
 void handle(self_ptr self, requester::msg& m) {
@@ -284,7 +295,7 @@ void handle(self_ptr self, requester::msg& m) {
             reply(s.err());
             return;
           }
-          caf::anon_send(ledger_actor, ledger::msg{ledger::apply{std::move(t), [rt, ledger_actor, id, e = std::move(e), reply = std::move(reply)](transfer_outcome o) mutable {
+          caf::anon_send(ledger_actor, ledger::msg{ledger::apply{std::move(t), {}, [rt, ledger_actor, id, e = std::move(e), reply = std::move(reply)](transfer_outcome o) mutable {
             if (o != transfer_outcome::applied && o != transfer_outcome::duplicate) {
               reply(error{errc::storage_failure, "the ledger could not record the deposit"});
               return;
@@ -407,46 +418,48 @@ void handle(self_ptr self, requester::msg& m) {
             reply(std::move(v));
           };
         }
-        send_hold(self, amount, [self, c = std::move(c), props = std::move(props), type_id, amount,
-                                 batch = std::move(batch)](bool ok) mutable {
+        auto t = now;
+        auto fingerprint = fingerprint_of(c.req);
+        auto def = std::make_shared<hit_definition>();
+        def->number = rt->next_hit.next();
+        def->requester_id = st.me.id;
+        def->hit_type_id = type_id;
+        def->properties = std::move(props);
+        def->question = std::move(c.req.question);
+        def->requester_annotation = std::move(c.req.requester_annotation);
+        def->creation_time = t;
+        hit_effects fx;
+        auto h = make_hit(std::move(def), c.req.max_assignments, t, c.req.lifetime_s, amount, fx);
+        if (rt->persistent())
+          for (auto& r2 : initial_hit_records(h))
+            batch.push_back(std::move(r2));
+        send_hold(self, amount, std::move(batch), [self, c = std::move(c), h = std::move(h), fx = std::move(fx), t, fingerprint](transfer_outcome o) mutable {
           auto& s2 = self->state;
           auto* rt2 = s2.rt;
-          if (!ok) {
+          if (o == transfer_outcome::insufficient_funds) {
             c.reply(error{errc::insufficient_funds, "this requester has insufficient funds to publish the HIT"});
             return;
           }
-          auto t = rt2->now();
-          auto fingerprint = fingerprint_of(c.req);
-          auto def = std::make_shared<hit_definition>();
-          def->number = rt2->next_hit.fetch_add(1);
-          def->requester_id = s2.me.id;
-          def->hit_type_id = type_id;
-          def->properties = std::move(props);
-          def->question = std::move(c.req.question);
-          def->requester_annotation = std::move(c.req.requester_annotation);
-          def->creation_time = t;
-          hit_effects fx;
-          auto number = def->number;
-          auto h = make_hit(std::move(def), c.req.max_assignments, t, c.req.lifetime_s, amount, fx);
+          if (o != transfer_outcome::applied) {
+            c.reply(error{errc::storage_failure, "the HIT and its hold could not be written"});
+            return;
+          }
+          auto number = h.def->number;
+          const auto& type = h.def->hit_type_id;
           s2.hits.push_back(number);
           s2.statuses[number] = hit_status::assignable;
-          s2.hit_type_of[number] = type_id;
-          s2.assignable[type_id].insert(number);
+          s2.hit_type_of[number] = type;
+          s2.assignable[type].insert(number);
           if (!c.req.unique_request_token.empty()) {
             s2.create_tokens[c.req.unique_request_token] = {number, t, fingerprint};
             s2.create_token_order.emplace_back(c.req.unique_request_token, t);
-          }
-          if (rt2->persistent()) {
-            batch.push_back({record_kind::requester_hit, record_key{record_kind::requester_hit}.text(s2.me.id).number(number).str(),
-                             std::make_shared<const uint64_t>(number)});
-            batch.push_back({record_kind::requester, requester_key(s2.me.id), std::make_shared<const requester_snapshot>(s2.me)});
           }
           auto actor = rt2->hits.find_or_create(number, [&] { return spawn_hit(*rt2, std::move(h)); });
           if (!actor) {
             c.reply(error{errc::shutting_down, "the engine is stopping"});
             return;
           }
-          caf::anon_send(actor, hit::msg{hit::init{std::move(fx), std::move(batch), std::move(c.reply)}});
+          caf::anon_send(actor, hit::msg{hit::init{std::move(fx), std::move(c.reply)}});
         });
       } else if constexpr (std::is_same_v<T, requester::list_hits>) {
         auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
@@ -474,7 +487,7 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(error{errc::hit_type_does_not_exist, "no HIT type " + c.hit_type_id + " of this requester"});
           return;
         }
-        auto a = rt->hits.find(c.hit_number);
+        auto a = rt->hit_or_none(c.hit_number);
         if (!a) {
           c.reply(error{errc::hit_does_not_exist, "no such HIT"});
           return;
@@ -521,10 +534,10 @@ void handle(self_ptr self, requester::msg& m) {
           st.blocks.erase(c.worker_id);
         }
         rt->blocks.set(c.worker_id, st.me.id, c.on);
-        auto w = rt->workers.find(c.worker_id);
+        auto w = rt->worker_or_none(c.worker_id);
         write_batch batch;
         if (rt->persistent()) {
-          auto key = record_key{record_kind::worker_block}.text(st.me.id).text(c.worker_id).str();
+          auto key = worker_block_key(st.me.id, c.worker_id);
           batch.push_back({record_kind::worker_block, key,
                            c.on ? std::make_shared<const worker_block>(worker_block{c.worker_id, c.reason}) : nullptr});
         }
@@ -568,7 +581,7 @@ void handle(self_ptr self, requester::msg& m) {
             c.reply(error{errc::qualification_type_already_exists, "this requester already has a qualification type named " + c.spec.name});
             return;
           }
-        auto number = rt->next_qualification_type.fetch_add(1);
+        auto number = rt->next_qualification_type.next();
         qualification_type_view v{format_id(id_kind::qualification_type, number), st.me.id, now, std::move(c.spec), true};
         st.qual_types[number].view = v;
         save_qual_type(rt, number, v, [v, reply = std::move(c.reply)](status s) {
@@ -646,7 +659,7 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(error{errc::qualification_type_does_not_exist, "no qualification type of this requester with that id"});
           return;
         }
-        auto w = rt->workers.find(c.worker_id);
+        auto w = rt->worker_or_none(c.worker_id);
         if (!w) {
           c.reply(error{errc::worker_does_not_exist, "no worker " + c.worker_id});
           return;
@@ -666,7 +679,7 @@ void handle(self_ptr self, requester::msg& m) {
         write_batch batch;
         if (rt->persistent())
           batch.push_back({record_kind::qualification_grant,
-                           record_key{record_kind::qualification_grant}.number(c.number).text(c.worker_id).str(),
+                           qualification_grant_key(c.number, c.worker_id),
                            std::make_shared<const qualification_grant>(g)});
         event e;
         e.type = c.on ? event_type::qualification_granted : event_type::qualification_revoked;
@@ -773,11 +786,20 @@ void handle(self_ptr self, requester::msg& m) {
             }}});
           return;
         }
-        auto request_number = rt->next_qualification_request.fetch_add(1);
+        auto request_number = rt->next_qualification_request.next();
         qualification_request_view r{format_id(id_kind::qualification_request, request_number), q.view.qualification_type_id,
                                      c.worker_id, spec.test, std::move(c.answer), now};
         st.qual_requests[request_number] = r;
-        c.reply(qualification_request_outcome{false, 0, r.qualification_request_id});
+        write_batch batch;
+        if (rt->persistent())
+          batch.push_back({record_kind::qualification_request, qualification_request_key(c.number, request_number),
+                           std::make_shared<const qualification_request_view>(r)});
+        rt->persist(std::move(batch), [reply = std::move(c.reply), id = r.qualification_request_id](status s) {
+          if (s.ok())
+            reply(qualification_request_outcome{false, 0, id});
+          else
+            reply(s.err());
+        });
       } else if constexpr (std::is_same_v<T, requester::list_qual_requests>) {
         std::string type_id = c.number ? format_id(id_kind::qualification_type, c.number) : std::string{};
         if (c.number && !st.qual_types.count(c.number)) {
@@ -796,14 +818,20 @@ void handle(self_ptr self, requester::msg& m) {
           return;
         }
         auto r = std::move(it->second);
+        auto number = *parse_id(id_kind::qualification_type, r.qualification_type_id);
         st.qual_requests.erase(it);
+        if (rt->persistent()) {
+          // The request is answered: its record goes (a grant follows on accept).
+          write_batch batch;
+          batch.push_back({record_kind::qualification_request, qualification_request_key(number, c.request), nullptr});
+          rt->persist(std::move(batch), [](status) {});
+        }
         if (!c.accept) {
-          if (auto w = rt->workers.find(r.worker_id))
+          if (auto w = rt->worker_or_none(r.worker_id))
             caf::anon_send(w, worker::msg{worker::notify{{st.me.id, "Qualification request rejected", c.reason, now}, [](bool) {}}});
           c.reply(done{});
           return;
         }
-        auto number = *parse_id(id_kind::qualification_type, r.qualification_type_id);
         caf::anon_send(caf::actor_cast<caf::actor>(self),
                        requester::msg{requester::grant{number, r.worker_id, c.value.value_or(1), true, {}, std::move(c.reply)}});
       } else if constexpr (std::is_same_v<T, requester::list_hits_for_qual>) {
@@ -850,8 +878,7 @@ void handle(self_ptr self, requester::msg& m) {
           n.active = *c.active;
         write_batch batch;
         if (rt->persistent())
-          batch.push_back({record_kind::hit_type, record_key{record_kind::hit_type}.number(*parse_id(id_kind::hit_type, it->first)).str(),
-                           std::make_shared<const hit_type>(it->second)});
+          add_type_records(batch, *parse_id(id_kind::hit_type, it->first), it->second);
         rt->persist(std::move(batch), [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
       } else if constexpr (std::is_same_v<T, requester::notification_get>) {
         auto it = st.types.find(c.hit_type_id);
@@ -890,7 +917,7 @@ void handle(self_ptr self, requester::msg& m) {
             j->reply(std::move(j->failures));
         };
         for (const auto& id : c.worker_ids) {
-          auto w = rt->workers.find(id);
+          auto w = rt->worker_or_none(id);
           if (!w) {
             arrive(notify_failure{id, true, "no such worker"});
             continue;
@@ -901,7 +928,7 @@ void handle(self_ptr self, requester::msg& m) {
         }
       } else if constexpr (std::is_same_v<T, requester::funds>) {
         --st.holds_in_flight;
-        c.then(c.outcome == transfer_outcome::applied);
+        c.then(c.outcome);
       }
     },
     m);
@@ -916,10 +943,114 @@ caf::behavior requester_impl(caf::stateful_actor<requester_actor_state>* self, r
   };
 }
 
+// A requester activated from its records: `st` holds everything but rt.
+caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* self, runtime* rt,
+                                 std::shared_ptr<requester_actor_state> st) {
+  auto& me = self->state;
+  me.me = std::move(st->me);
+  me.types = std::move(st->types);
+  me.hits = std::move(st->hits);
+  me.statuses = std::move(st->statuses);
+  me.hit_type_of = std::move(st->hit_type_of);
+  me.assignable = std::move(st->assignable);
+  me.blocks = std::move(st->blocks);
+  me.qual_types = std::move(st->qual_types);
+  me.qual_requests = std::move(st->qual_requests);
+  me.rt = rt;
+  return {
+    [=](requester::msg& m) { handle(self, m); },
+  };
+}
+
+template <class F>
+status scan_as(const storage_port& store, const std::string& prefix, F&& f) {
+  return store.scan(prefix, [&](const std::string& key, const record_value& v) {
+    f(key, v);
+    return true;
+  });
+}
+
+uint64_t trailing_number(const std::string& key) {
+  uint64_t n = 0;
+  for (size_t i = key.size() - 8; i < key.size(); ++i)
+    n = (n << 8) | static_cast<uint8_t>(key[i]);
+  return n;
+}
+
 } // namespace
 
 caf::actor spawn_requester(runtime& rt, std::string id, std::string name, timestamp created) {
   return rt.sys.spawn(requester_impl, &rt, std::move(id), std::move(name), created);
+}
+
+result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
+  auto& store = *rt.store;
+  auto v = store.get(requester_key(id));
+  if (!v.ok())
+    return v.err();
+  if (!*v)
+    return caf::actor{};
+  auto st = std::make_shared<requester_actor_state>();
+  st->me = *std::static_pointer_cast<const requester_snapshot>(*v);
+  // A hold the ledger applied after the requester's record was written used
+  // the next seq: never issue it again.
+  auto applied = store.get(ledger_source_key(id));
+  if (!applied.ok())
+    return applied.err();
+  if (*applied)
+    st->me.ledger_seq = std::max(st->me.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
+  std::vector<uint64_t> type_numbers;
+  auto s = scan_as(store, requester_hit_type_prefix(id), [&](const std::string& key, const record_value& r) {
+    const auto& t = *std::static_pointer_cast<const hit_type>(r);
+    st->types.emplace(t.id, t);
+    type_numbers.push_back(trailing_number(key));
+  });
+  if (!s.ok())
+    return s.err();
+  s = scan_as(store, requester_hit_prefix(id), [&](const std::string& key, const record_value& r) {
+    const auto& e = *std::static_pointer_cast<const requester_hit_entry>(r);
+    auto number = trailing_number(key);
+    auto type_id = format_id(id_kind::hit_type, e.hit_type);
+    st->hits.push_back(number);
+    st->statuses[number] = e.status;
+    st->hit_type_of[number] = type_id;
+    if (e.status == hit_status::assignable)
+      st->assignable[type_id].insert(number);
+  });
+  if (!s.ok())
+    return s.err();
+  s = scan_as(store, worker_block_prefix(id), [&](const std::string&, const record_value& r) {
+    const auto& b = *std::static_pointer_cast<const worker_block>(r);
+    st->blocks[b.worker_id] = b.reason;
+  });
+  if (!s.ok())
+    return s.err();
+  // Its qualification types are in the registry (loaded at start); their
+  // grants and pending requests are records of their own.
+  std::vector<std::pair<uint64_t, qualification_type_view>> quals;
+  rt.qualification_types.each([&](uint64_t n, const qualification_type_view& q) {
+    if (q.requester_id == id)
+      quals.emplace_back(n, q);
+  });
+  for (auto& [n, q] : quals) {
+    auto& qt = st->qual_types[n];
+    qt.view = std::move(q);
+    s = scan_as(store, qualification_grant_prefix(n), [&](const std::string& key, const record_value& r) {
+      auto worker = key.substr(9, key.size() - 10);
+      qt.grants[worker] = *std::static_pointer_cast<const qualification_grant>(r);
+    });
+    if (!s.ok())
+      return s.err();
+    s = scan_as(store, qualification_request_prefix(n), [&](const std::string& key, const record_value& r) {
+      st->qual_requests[trailing_number(key)] = *std::static_pointer_cast<const qualification_request_view>(r);
+    });
+    if (!s.ok())
+      return s.err();
+  }
+  auto a = rt.sys.spawn(requester_restored, &rt, st);
+  for (auto n : type_numbers)
+    rt.hit_types.insert(n, a);
+  return a;
 }
 
 } // namespace hitd::detail

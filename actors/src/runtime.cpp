@@ -1,6 +1,10 @@
 #include "runtime.hpp"
 
 #include <charconv>
+#include <future>
+#include <iostream>
+
+#include "hitd/records.hpp"
 
 #include "messages.hpp"
 
@@ -63,6 +67,40 @@ std::vector<timer_entry> timer_service::take_due(timestamp now) {
   return due;
 }
 
+void timer_service::load_stored(timestamp now) {
+  if (!rt_.store)
+    return;
+  std::lock_guard<std::mutex> lg{load_mutex_};
+  timestamp until = now + window_ms;
+  if (until <= loaded_until_ + window_ms / 2 && loaded_until_ != 0)
+    return;
+  std::vector<timer_entry> found;
+  auto from = loaded_until_ ? deadline_key(loaded_until_ + 1, 0) : std::string{};
+  auto s = rt_.store->scan(kind_prefix(record_kind::deadline), [&](const std::string& key, const record_value&) {
+    if (key.size() != 17)
+      return true;
+    uint64_t due = 0, hit = 0;
+    for (size_t i = 1; i < 9; ++i)
+      due = (due << 8) | static_cast<uint8_t>(key[i]);
+    for (size_t i = 9; i < 17; ++i)
+      hit = (hit << 8) | static_cast<uint8_t>(key[i]);
+    if (static_cast<timestamp>(due) > until)
+      return false;
+    found.push_back({static_cast<timestamp>(due), hit});
+    return true;
+  }, from);
+  if (!s.ok()) {
+    rt_.report_storage_error(s.err().message);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    for (const auto& e : found)
+      wheel_.schedule(e.due, e.target);
+  }
+  loaded_until_ = until;
+}
+
 void timer_service::run() {
   for (;;) {
     {
@@ -71,8 +109,10 @@ void timer_service::run() {
       if (stopping_)
         return;
     }
-    for (const auto& e : take_due(rt_.now()))
-      if (auto h = rt_.hits.find(e.target))
+    auto now = rt_.now();
+    load_stored(now);
+    for (const auto& e : take_due(now))
+      if (auto h = rt_.hit_or_none(e.target))
         caf::anon_send(h, hit::msg{hit::wake{}});
   }
 }
@@ -82,6 +122,170 @@ void timer_service::run() {
 runtime::runtime(caf::actor_system& s, engine_config c, std::shared_ptr<hitd::clock> k,
                  std::shared_ptr<storage_port> st)
   : sys(s), cfg(std::move(c)), clk(std::move(k)), store(std::move(st)), timers(*this, clk->now()) {}
+
+// ---- ids ---------------------------------------------------------------------------------------
+
+uint64_t id_allocator::next() {
+  uint64_t n = next_.fetch_add(1, std::memory_order_acq_rel);
+  if (!rt_.store || n < reserved_.load(std::memory_order_acquire))
+    return n;
+  std::lock_guard<std::mutex> g{mutex_};
+  while (n >= reserved_.load(std::memory_order_acquire)) {
+    uint64_t end = reserved_.load(std::memory_order_relaxed) + block;
+    if (end <= n)
+      end = n + block;
+    std::promise<status> written;
+    write_batch b;
+    b.push_back({record_kind::counter, counter_key(name_), std::make_shared<const uint64_t>(end)});
+    rt_.store->commit(std::move(b), [&written](status st) { written.set_value(std::move(st)); });
+    if (!written.get_future().get().ok()) {
+      // Without a durable reservation the number could be handed out again
+      // after a restart; the command using it fails when its own batch does.
+      rt_.report_storage_error("the " + name_ + " id reservation could not be written");
+      return n;
+    }
+    reserved_.store(end, std::memory_order_release);
+  }
+  return n;
+}
+
+status id_allocator::restore() {
+  if (!rt_.store)
+    return done{};
+  auto v = rt_.store->get(counter_key(name_));
+  if (!v.ok())
+    return v.err();
+  if (*v) {
+    auto end = *std::static_pointer_cast<const uint64_t>(*v);
+    next_.store(std::max<uint64_t>(end, 1), std::memory_order_release);
+    reserved_.store(end, std::memory_order_release);
+  }
+  return done{};
+}
+
+// ---- finding and activating actors ------------------------------------------------------------------
+
+namespace {
+template <class Map, class Key, class Load>
+result<caf::actor> find_or_activate(runtime& rt, Map& map, const Key& k, Load&& load) {
+  if (auto a = map.find(k))
+    return a;
+  if (!rt.store)
+    return caf::actor{};
+  std::optional<error> failed;
+  auto a = map.find_or_create(k, [&]() -> caf::actor {
+    result<caf::actor> r = load();
+    if (!r.ok()) {
+      failed = r.err();
+      return {};
+    }
+    return *r;
+  });
+  if (failed)
+    return *failed;
+  return a;
+}
+} // namespace
+
+result<caf::actor> runtime::hit(uint64_t number) {
+  return find_or_activate(*this, hits, number, [&] { return activate_hit(*this, number); });
+}
+
+result<caf::actor> runtime::worker(const std::string& id) {
+  return find_or_activate(*this, workers, id, [&] { return activate_worker(*this, id); });
+}
+
+result<caf::actor> runtime::requester(const std::string& id) {
+  return find_or_activate(*this, requesters, id, [&] { return activate_requester(*this, id); });
+}
+
+result<caf::actor> runtime::hit_type_owner(uint64_t type_number) {
+  if (auto a = hit_types.find(type_number))
+    return a;
+  if (!store)
+    return caf::actor{};
+  auto v = store->get(hit_type_key(type_number));
+  if (!v.ok())
+    return v.err();
+  if (!*v)
+    return caf::actor{};
+  // Activating the owner registers its types.
+  auto owner = requester(std::static_pointer_cast<const hit_type>(*v)->requester_id);
+  if (!owner.ok() || !*owner)
+    return owner;
+  return hit_types.find(type_number);
+}
+
+caf::actor runtime::or_report(result<caf::actor> r) {
+  if (r.ok())
+    return *r;
+  report_storage_error(r.err().message);
+  return {};
+}
+
+void runtime::report_storage_error(const std::string& what) {
+  storage_errors.fetch_add(1, std::memory_order_relaxed);
+  std::cerr << "hitd: storage: " << what << '\n';
+}
+
+// ---- recovery --------------------------------------------------------------------------------------
+
+status runtime::recover() {
+  if (!store)
+    return done{};
+  for (auto* a : {&next_hit, &next_hit_type, &next_requester, &next_worker, &next_qualification_type,
+                  &next_qualification_request})
+    if (auto s = a->restore(); !s.ok())
+      return s;
+  auto s = store->scan(kind_prefix(record_kind::qualification_type), [&](const std::string& key, const record_value& v) {
+    uint64_t n = 0;
+    for (size_t i = 1; i < key.size() && i < 9; ++i)
+      n = (n << 8) | static_cast<uint8_t>(key[i]);
+    qualification_types.put(n, *std::static_pointer_cast<const qualification_type_view>(v));
+    return true;
+  });
+  if (!s.ok())
+    return s;
+  s = store->scan(kind_prefix(record_kind::worker_block), [&](const std::string& key, const record_value& v) {
+    auto end = key.find('\0', 1);
+    if (end != std::string::npos)
+      blocks.set(std::static_pointer_cast<const worker_block>(v)->worker_id, key.substr(1, end - 1), true);
+    return true;
+  });
+  if (!s.ok())
+    return s;
+  // The outbox: effects whose receivers had not applied them at the stop.
+  // Every receiver is idempotent, so sending one twice is harmless.
+  std::vector<std::pair<std::string, std::shared_ptr<const outbox_entry>>> pending;
+  s = store->scan(kind_prefix(record_kind::outbox), [&](const std::string& key, const record_value& v) {
+    pending.emplace_back(key, std::static_pointer_cast<const outbox_entry>(v));
+    return true;
+  });
+  if (!s.ok())
+    return s;
+  for (auto& [key, e] : pending) {
+    switch (e->kind) {
+      case outbox_entry::kind_t::transfer:
+        note(ledger, ledger::msg{ledger::apply{e->t, key, {}, true}});
+        break;
+      case outbox_entry::kind_t::worker_update:
+        if (auto w = worker_or_none(e->worker_id))
+          note(w, worker::msg{worker::update{e->update, key}});
+        else
+          report_storage_error("an outbox record names worker " + e->worker_id + ", who has no record");
+        break;
+      case outbox_entry::kind_t::worker_bonus:
+        if (auto w = worker_or_none(e->worker_id))
+          note(w, worker::msg{worker::bonus{e->amount, e->time, key}});
+        else
+          report_storage_error("an outbox record names worker " + e->worker_id + ", who has no record");
+        break;
+    }
+  }
+  if (clk->is_manual())
+    timers.load_stored(now());
+  return done{};
+}
 
 // ---- pagination -------------------------------------------------------------------------------
 

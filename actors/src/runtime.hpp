@@ -52,9 +52,30 @@ public:
       return it->second;
     if (s.closed)
       return {};
-    auto a = make();
-    s.map.emplace(k, a);
+    caf::actor a = make();
+    if (a)   // make() may find nothing to activate
+      s.map.emplace(k, a);
     return a;
+  }
+  // Takes k's entry out if it is still `a` (a passivated or retired actor).
+  bool erase(const Key& k, const caf::actor& a) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    if (it == s.map.end() || it->second != a)
+      return false;
+    s.map.erase(it);
+    return true;
+  }
+  // Every actor, for a sweep (the map keeps them).
+  std::vector<std::pair<Key, caf::actor>> all() const {
+    std::vector<std::pair<Key, caf::actor>> out;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      for (const auto& kv : s.map)
+        out.push_back(kv);
+    }
+    return out;
   }
   // Registers `a` under k (for a key whose actor already exists elsewhere).
   void insert(const Key& k, caf::actor a) {
@@ -158,6 +179,29 @@ private:
 
 struct runtime;
 
+// Hands out the numbers behind generated ids (HITs, HIT types, requesters,
+// ...). With a store, numbers are reserved in blocks: before the first
+// number of a block is handed out, the block's end is durable (a counter
+// record, one synchronous write per block), so a restart continues above
+// every number ever used without scanning anything.
+class id_allocator {
+public:
+  id_allocator(runtime& rt, std::string name) : rt_(rt), name_(std::move(name)) {}
+  uint64_t next();
+  // The first number not handed out yet (an upper bound after a restart).
+  uint64_t peek() const { return next_.load(std::memory_order_acquire); }
+  // At start: continue from the stored reservation.
+  status restore();
+
+private:
+  static constexpr uint64_t block = 1 << 16;
+  runtime& rt_;
+  std::string name_;
+  std::atomic<uint64_t> next_{1};
+  std::atomic<uint64_t> reserved_{0};   // numbers below this are durable reservations
+  std::mutex mutex_;
+};
+
 // Holds the timer wheel and wakes HIT actors when their earliest deadline is
 // due: on its own thread under the wall clock, or when the engine advances a
 // manual clock.
@@ -170,9 +214,16 @@ public:
   void stop();
   // Collects the entries due at `now` (manual clock).
   std::vector<timer_entry> take_due(timestamp now);
+  // Schedules the stored deadlines due up to now + window that are not
+  // loaded yet (the deadline index is read a window at a time, so a start
+  // reads only the deadlines of the next hour).
+  void load_stored(timestamp now);
 
 private:
   void run();
+  static constexpr duration_ms window_ms = 3'600'000;
+  timestamp loaded_until_ = 0;   // stored deadlines up to here are in the wheel
+  std::mutex load_mutex_;
   runtime& rt_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -200,26 +251,52 @@ struct runtime {
   event_bus bus;
   timer_service timers;
 
-  std::atomic<uint64_t> next_hit{1};
-  std::atomic<uint64_t> next_hit_type{1};
-  std::atomic<uint64_t> next_requester{1};
-  std::atomic<uint64_t> next_worker{1};
-  std::atomic<uint64_t> next_qualification_type{1};
-  std::atomic<uint64_t> next_qualification_request{1};
+  id_allocator next_hit{*this, "hit"};
+  id_allocator next_hit_type{*this, "hit_type"};
+  id_allocator next_requester{*this, "requester"};
+  id_allocator next_worker{*this, "worker"};
+  id_allocator next_qualification_type{*this, "qualification_type"};
+  id_allocator next_qualification_request{*this, "qualification_request"};
   // One-way notifications sent between actors and not yet handled (drain()).
   std::atomic<int64_t> notes_in_flight{0};
 
   timestamp now() const { return clk->now(); }
 
+  // The actor for an id: in memory, or activated from its records (a
+  // virtual actor). Invalid when there is no such actor; a record that
+  // cannot be read is an error naming its key.
+  result<caf::actor> hit(uint64_t number);
+  result<caf::actor> worker(const std::string& id);
+  result<caf::actor> requester(const std::string& id);
+  result<caf::actor> hit_type_owner(uint64_t type_number);   // the requester actor
+  // The same, for callers that only need the actor: a read error is
+  // reported (stderr and storage_errors) and answered as "no such actor".
+  caf::actor hit_or_none(uint64_t number) { return or_report(hit(number)); }
+  caf::actor worker_or_none(const std::string& id) { return or_report(worker(id)); }
+  caf::actor requester_or_none(const std::string& id) { return or_report(requester(id)); }
+  caf::actor or_report(result<caf::actor> r);
+  // Starting on a store: the id allocators, the read models, the outbox
+  // replayed to its receivers. Reads only what is small (no HIT, worker or
+  // requester is loaded: they activate on first use).
+  status recover();
+  void report_storage_error(const std::string& what);
+  std::atomic<uint64_t> storage_errors{0};
+
   // Persists a batch (or, without a store or records, completes at once,
   // without wrapping `done` in a std::function), then calls done.
+  // A batch in the store's queue counts as in flight for drain(): its
+  // completion sends the notes of the transition.
   template <class Done>
-  void persist(write_batch batch, Done&& done) const {
+  void persist(write_batch batch, Done&& done) {
     if (!store || batch.empty()) {
       done(status{hitd::done{}});
       return;
     }
-    store->commit(std::move(batch), std::function<void(status)>(std::forward<Done>(done)));
+    notes_in_flight.fetch_add(1, std::memory_order_relaxed);
+    store->commit(std::move(batch), [this, d = std::function<void(status)>(std::forward<Done>(done))](status s) mutable {
+      d(std::move(s));
+      noted();
+    });
   }
   bool persistent() const { return store != nullptr; }
 

@@ -36,11 +36,16 @@ struct worker_actor_state {
 
 using self_ptr = caf::stateful_actor<worker_actor_state>*;
 
-void persist_then(self_ptr self, std::function<void(status)> then) {
+// Writes the worker's record (and deletes the outbox record of the note it
+// applied, if any), then calls then.
+void persist_then(self_ptr self, std::function<void(status)> then, std::string outbox = {}) {
   auto& st = self->state;
   write_batch batch;
-  if (st.rt->persistent())
+  if (st.rt->persistent()) {
     batch.push_back({record_kind::worker, worker_key(st.w.id), std::make_shared<const worker_state>(st.w)});
+    if (!outbox.empty())
+      batch.push_back({record_kind::outbox, std::move(outbox), nullptr});
+  }
   st.rt->persist(std::move(batch), std::move(then));
 }
 
@@ -56,7 +61,7 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
                 std::string token, callback<assignment_view> reply) {
   auto& st = self->state;
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto hit_actor = st.rt->hits.find(hit_number);
+  auto hit_actor = st.rt->hit_or_none(hit_number);
   if (!hit_actor) {
     caf::anon_send(me, worker::msg{worker::accepted{error{errc::hit_does_not_exist, "no such HIT"}, std::move(token),
                                                     std::move(reply), std::move(rest), std::move(group)}});
@@ -67,9 +72,9 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
     st.creds_stale = false;
   }
   caf::anon_send(hit_actor, hit::msg{hit::accept{
-    st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group = std::move(group)](result<assignment_view> r) mutable {
+    st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group = std::move(group)](result<assignment_view> r, std::string outbox) mutable {
       // Back into this actor to count it; the client's reply rides along.
-      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), std::move(group)}});
+      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), std::move(group), std::move(outbox)}});
     }}});
 }
 
@@ -77,7 +82,7 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
 void ask_candidates(self_ptr self, worker::group_search g, std::string token, callback<assignment_view> reply) {
   auto& st = self->state;
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto owner = st.rt->hit_types.find(*parse_id(id_kind::hit_type, g.hit_type_id));
+  auto owner = st.rt->or_report(st.rt->hit_type_owner(*parse_id(id_kind::hit_type, g.hit_type_id)));
   ++g.rounds;
   auto type_id = g.hit_type_id;
   auto after = g.after;
@@ -135,7 +140,7 @@ void handle(self_ptr self, worker::msg& m) {
           return;
         }
         if (c.hit_number != 0) {
-          if (!rt->hits.find(c.hit_number)) {
+          if (!rt->hit_or_none(c.hit_number)) {
             c.reply(error{errc::hit_does_not_exist, "no such HIT"});
             return;
           }
@@ -147,7 +152,7 @@ void handle(self_ptr self, worker::msg& m) {
         }
         // The next HIT of a group: its requester knows which are assignable.
         auto type_number = parse_id(id_kind::hit_type, c.hit_type_id);
-        if (!type_number || !rt->hit_types.find(*type_number)) {
+        if (!type_number || !rt->or_report(rt->hit_type_owner(*type_number))) {
           c.reply(error{errc::hit_type_does_not_exist, "no HIT group " + c.hit_type_id});
           return;
         }
@@ -215,17 +220,24 @@ void handle(self_ptr self, worker::msg& m) {
             answer_all(r);
           else
             answer_all(s.err());
-        });
+        }, std::move(c.outbox));
       } else if constexpr (std::is_same_v<T, worker::update>) {
+        // A replayed note may have been applied already: then only its
+        // outbox record goes.
         if (apply_update(w, c.u)) {
           st.creds_stale = true;
-          persist_then(self, [rt](status) { rt->noted(); });
+          persist_then(self, [rt](status) { rt->noted(); }, std::move(c.outbox));
+        } else if (!c.outbox.empty() && rt->persistent()) {
+          write_batch batch;
+          batch.push_back({record_kind::outbox, std::move(c.outbox), nullptr});
+          rt->persist(std::move(batch), [rt](status) { rt->noted(); });
         } else {
           rt->noted();
         }
       } else if constexpr (std::is_same_v<T, worker::bonus>) {
+        // Bonuses are counted once: the outbox record goes in the same batch.
         record_bonus(w, c.amount, c.time);
-        persist_then(self, [rt](status) { rt->noted(); });
+        persist_then(self, [rt](status) { rt->noted(); }, std::move(c.outbox));
       } else if constexpr (std::is_same_v<T, worker::block>) {
         if (c.on)
           w.blocked_by.insert(c.requester_id);
@@ -268,7 +280,7 @@ void handle(self_ptr self, worker::msg& m) {
         caf::actor me = caf::actor_cast<caf::actor>(self);
         transfer t{w.id, ++w.ledger_seq, {{worker_account(w.id), external_account(), c.amount}}};
         caf::anon_send(rt->ledger, ledger::msg{ledger::apply{
-          std::move(t), [me, amount = c.amount, token = c.token, reply = std::move(c.reply)](transfer_outcome o) mutable {
+          std::move(t), {}, [me, amount = c.amount, token = c.token, reply = std::move(c.reply)](transfer_outcome o) mutable {
             caf::anon_send(me, worker::msg{worker::funds{o, amount, std::move(token), std::move(reply)}});
           }}});
       } else if constexpr (std::is_same_v<T, worker::funds>) {
@@ -315,6 +327,23 @@ caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime
 
 caf::actor spawn_worker(runtime& rt, worker_state state) {
   return rt.sys.spawn(worker_impl, &rt, std::move(state));
+}
+
+result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
+  auto v = rt.store->get(worker_key(id));
+  if (!v.ok())
+    return v.err();
+  if (!*v)
+    return caf::actor{};
+  worker_state w = *std::static_pointer_cast<const worker_state>(*v);
+  // A withdrawal the ledger applied after the worker's record was written
+  // used the next seq: never issue it again.
+  auto applied = rt.store->get(ledger_source_key(w.id));
+  if (!applied.ok())
+    return applied.err();
+  if (*applied)
+    w.ledger_seq = std::max(w.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
+  return rt.sys.spawn(worker_impl, &rt, std::move(w));
 }
 
 } // namespace hitd::detail

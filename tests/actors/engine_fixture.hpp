@@ -106,10 +106,23 @@ public:
   explicit engine_harness(harness_options o = {})
     : clock(std::make_shared<manual_clock>(start_time)),
       store(o.with_store ? std::make_shared<memory_store>() : nullptr),
+      config_(o.config),
       eng(std::make_unique<engine>(engine::options{o.config, clock, store})) {}
+
+  // Stops the engine (after its work in flight) and starts a new one on the
+  // same store and clock: everything it knows comes from the records.
+  void restart() {
+    eng.reset();
+    eng = std::make_unique<engine>(engine::options{config_, clock, store});
+  }
 
   std::shared_ptr<manual_clock> clock;
   std::shared_ptr<memory_store> store;   // null when made without a store
+
+private:
+  engine_config config_;
+
+public:
   std::unique_ptr<engine> eng;
 
   engine& operator*() { return *eng; }

@@ -324,7 +324,9 @@ public:
   void drain();
   result<hit_inspection> inspect_hit(std::string hit_id);
   result<ledger_audit> audit_ledger();
-  // Every HIT number allocated so far is below this.
+  // Every HIT number allocated so far is below this (a create the ledger
+  // refused leaves its number unused; after a restart numbers go on above
+  // the last reserved block).
   uint64_t hit_count() const;
 
   const engine_config& config() const;

@@ -114,7 +114,12 @@ struct hit_snapshot {
   bool expired = false, withdrawn = false, reviewing = false, disposed = false;
   hit_review_status review_status = hit_review_status::not_reviewed;
   money held;
-  uint64_t ledger_seq = 0;
+  uint64_t ledger_seq = 0;       // the last transfer or outbox entry this HIT issued
+  std::unordered_map<std::string, timestamp> add_tokens;
+  // A hold or charge sent to the ledger and not answered when this record
+  // was written (0: none); pending_hold is its amount when it is a hold.
+  uint64_t pending_seq = 0;
+  money pending_hold;
 };
 
 // What a transition asks of the world. Assignment events name their ordinal.
@@ -154,6 +159,18 @@ std::optional<money> publish_hold(const fee_schedule& fees, money reward, int64_
 // HITCreated and HITAvailable.
 hit_state make_hit(std::shared_ptr<const hit_definition> def, int64_t max_assignments,
                    timestamp now, int64_t lifetime_s, money held, hit_effects& fx);
+
+// A HIT rebuilt from its records (storage): the snapshot (with its
+// definition), its assignments in ordinal order and its bonuses in index
+// order. Counts, escrow bookkeeping and pending deadlines follow from them.
+// Fails (invalid_parameter_value) when an ordinal or index is missing.
+result<hit_state> restore_hit(const hit_snapshot& s, std::vector<assignment_record> assignments,
+                              std::vector<bonus_record> bonuses);
+
+// Money the ledger moved into escrow for this HIT that the HIT never put to
+// use (a hold answered while the HIT crashed): it joins the hold, and
+// whatever the HIT does not need is released at once.
+void adopt_hold(hit_state& h, money amount, const fee_schedule& fees, hit_effects& fx);
 
 hit_status status_of(const hit_state& h);
 int64_t available_of(const hit_state& h);   // 0 once expired or disposed

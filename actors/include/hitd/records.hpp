@@ -15,7 +15,8 @@
 //   worker_block           worker_block               requester id, worker id
 //   qualification_type     qualification_type_view    type number
 //   qualification_grant    qualification_grant        type number, worker id
-//   qualification_request  qualification_request_view request number
+//   qualification_request  qualification_request_view type number, request number
+//   requester_hit_type     hit_type                   requester id, type number
 //   ledger_account         money                      account kind, owner
 //   ledger_source          uint64_t (last seq)        source
 //   outbox                 outbox_entry               source, seq
@@ -91,8 +92,23 @@ inline std::string qualification_type_key(uint64_t n) { return record_key{record
 inline std::string qualification_grant_key(uint64_t n, const std::string& worker) {
   return record_key{record_kind::qualification_grant}.number(n).text(worker).str();
 }
-inline std::string qualification_request_key(uint64_t n) {
-  return record_key{record_kind::qualification_request}.number(n).str();
+inline std::string qualification_request_key(uint64_t type, uint64_t request) {
+  return record_key{record_kind::qualification_request}.number(type).number(request).str();
+}
+inline std::string qualification_request_prefix(uint64_t type) {
+  return record_key{record_kind::qualification_request}.number(type).str();
+}
+inline std::string qualification_grant_prefix(uint64_t type) {
+  return record_key{record_kind::qualification_grant}.number(type).str();
+}
+inline std::string requester_hit_type_key(const std::string& requester, uint64_t type) {
+  return record_key{record_kind::requester_hit_type}.text(requester).number(type).str();
+}
+inline std::string requester_hit_type_prefix(const std::string& requester) {
+  return record_key{record_kind::requester_hit_type}.text(requester).str();
+}
+inline std::string worker_block_prefix(const std::string& requester) {
+  return record_key{record_kind::worker_block}.text(requester).str();
 }
 inline std::string ledger_account_key(const account_key& k) {
   return record_key{record_kind::ledger_account}.number(static_cast<uint64_t>(k.kind)).text(k.owner).str();

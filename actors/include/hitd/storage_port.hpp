@@ -48,7 +48,8 @@ enum class record_kind : uint8_t {
   hit_definition = 14,  // hit_definition, key = hit number (written at creation and retype)
   outbox = 15,          // outbox_entry, key = source + seq: an effect on another actor not yet applied
   deadline = 16,        // deadline_mark, key = due time + hit number: a HIT has a deadline then
-  qualification_request = 17,  // qualification_request_view, key = request number
+  qualification_request = 17,  // qualification_request_view, key = type number + request number (pending ones)
+  requester_hit_type = 18,     // hit_type, key = requester id + type number: a requester's own types
 };
 
 // The first byte of a key, as a kind (the key schema puts it there).

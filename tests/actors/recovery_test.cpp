@@ -1,0 +1,234 @@
+// An engine restarted on its store: actors come back from their records on
+// first use (nothing is loaded up front), with the same state, and go on
+// working; deadlines that passed while it was stopped fire once, after the
+// start. These run on the harness's memory_store; the crash test runs the
+// same on RocksDB in a child process that is killed.
+
+#include "engine_fixture.hpp"
+
+#include <algorithm>
+
+namespace hitd::test {
+namespace {
+
+void expect_same_hit(const hit_view& a, const hit_view& b) {
+  EXPECT_EQ(a.hit_id, b.hit_id);
+  EXPECT_EQ(a.hit_type_id, b.hit_type_id);
+  EXPECT_EQ(a.requester_id, b.requester_id);
+  EXPECT_EQ(a.creation_time, b.creation_time);
+  EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.question, b.question);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.max_assignments, b.max_assignments);
+  EXPECT_EQ(a.reward, b.reward);
+  EXPECT_EQ(a.expiration, b.expiration);
+  EXPECT_EQ(a.requester_annotation, b.requester_annotation);
+  EXPECT_EQ(a.review_status, b.review_status);
+  EXPECT_EQ(a.assignments_pending, b.assignments_pending);
+  EXPECT_EQ(a.assignments_available, b.assignments_available);
+  EXPECT_EQ(a.assignments_completed, b.assignments_completed);
+  EXPECT_EQ(a.escrow_held, b.escrow_held);
+}
+
+void expect_same_assignment(const assignment_view& a, const assignment_view& b) {
+  EXPECT_EQ(a.assignment_id, b.assignment_id);
+  EXPECT_EQ(a.worker_id, b.worker_id);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.accept_time, b.accept_time);
+  EXPECT_EQ(a.deadline, b.deadline);
+  EXPECT_EQ(a.submit_time, b.submit_time);
+  EXPECT_EQ(a.auto_approval_time, b.auto_approval_time);
+  EXPECT_EQ(a.approval_time, b.approval_time);
+  EXPECT_EQ(a.answer, b.answer);
+  EXPECT_EQ(a.requester_feedback, b.requester_feedback);
+  EXPECT_EQ(a.reward, b.reward);
+}
+
+void expect_same_dashboard(const worker_dashboard& a, const worker_dashboard& b) {
+  EXPECT_EQ(a.total_earnings, b.total_earnings);
+  EXPECT_EQ(a.available_balance, b.available_balance);
+  EXPECT_EQ(a.withdrawn, b.withdrawn);
+  EXPECT_EQ(a.totals.accepted, b.totals.accepted);
+  EXPECT_EQ(a.totals.submitted, b.totals.submitted);
+  EXPECT_EQ(a.totals.approved, b.totals.approved);
+  EXPECT_EQ(a.totals.pending, b.totals.pending);
+  EXPECT_EQ(a.approved_bp, b.approved_bp);
+  EXPECT_EQ(a.days.size(), b.days.size());
+}
+
+TEST(Recovery, ARestartedEngineAnswersForOldHitsWorkersAndBalances) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto w1 = h.veteran();
+  auto w2 = h.veteran();
+  auto hit = h.hit(r, 3);
+  auto a1 = h.submitted(w1, hit.hit_id);
+  h.approve(r, a1);
+  auto a2 = h.accept(w2, hit.hit_id);
+  bonus_request b{r, w1, a1, cents(25), "great work", "bonus-1"};
+  must(h->send_bonus(b), "send_bonus");
+
+  auto hit_before = must(h->get_hit(r, hit.hit_id));
+  auto a1_before = must(h->get_assignment(r, a1));
+  auto balance_before = h.balance(r);
+  auto w1_before = h.dashboard(w1);
+  auto w2_before = h.dashboard(w2);
+  auto audit_before = h.audit();
+  auto listed_before = must(h->list_hits(r, {}));
+
+  h.restart();
+
+  expect_same_hit(must(h->get_hit(r, hit.hit_id)), hit_before);
+  auto a1_after = must(h->get_assignment(r, a1));
+  expect_same_assignment(a1_after.assignment, a1_before.assignment);
+  auto balance_after = h.balance(r);
+  EXPECT_EQ(balance_after.available, balance_before.available);
+  EXPECT_EQ(balance_after.on_hold, balance_before.on_hold);
+  expect_same_dashboard(h.dashboard(w1), w1_before);
+  expect_same_dashboard(h.dashboard(w2), w2_before);
+  auto audit_after = h.audit();
+  EXPECT_EQ(audit_after.total, audit_before.total);
+  EXPECT_EQ(audit_after.platform, audit_before.platform);
+  EXPECT_EQ(audit_after.workers, audit_before.workers);
+  EXPECT_EQ(audit_after.requesters_held, audit_before.requesters_held);
+  auto listed_after = must(h->list_hits(r, {}));
+  ASSERT_EQ(listed_after.items.size(), listed_before.items.size());
+  EXPECT_EQ(listed_after.items[0].hit_id, hit.hit_id);
+  auto bonuses = must(h->list_bonus_payments(r, hit.hit_id, {}, {}));
+  ASSERT_EQ(bonuses.items.size(), 1u);
+  EXPECT_EQ(bonuses.items[0].amount, cents(25));
+  // A repeat of the bonus's token is still a repeat.
+  must(h->send_bonus(b), "send_bonus again");
+  EXPECT_EQ(must(h->list_bonus_payments(r, hit.hit_id, {}, {})).items.size(), 1u);
+
+  // Work goes on where it stopped, and the books still balance.
+  h.submit(w2, a2.assignment_id);
+  h.approve(r, a2.assignment_id);
+  auto w3 = h.veteran();
+  h.submitted(w3, hit.hit_id);
+  auto after = must(h->get_hit(r, hit.hit_id));
+  EXPECT_EQ(after.assignments_available, 0);
+  EXPECT_EQ(after.assignments_completed, 2);
+  h.expect_books_balanced();
+}
+
+TEST(Recovery, NewIdsAfterARestartNeverReuseOldOnes) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.worker();
+  auto first = h.hit(r);
+  h.restart();
+  auto r2 = h.requester();
+  auto w2 = h.worker();
+  EXPECT_NE(r2, r);
+  EXPECT_NE(w2, w);
+  auto second = h.hit(r);
+  EXPECT_NE(second.hit_id, first.hit_id);
+  // Same properties, same type: the requester came back with its types.
+  EXPECT_EQ(second.hit_type_id, first.hit_type_id);
+  // The old HIT is still there beside the new one.
+  EXPECT_EQ(must(h->get_hit(r, first.hit_id)).hit_id, first.hit_id);
+  // Ids given by the caller are checked against the records too.
+  requester_spec again;
+  again.requester_id = r;
+  EXPECT_EQ(h->create_requester(again).code(), errc::requester_already_exists);
+  worker_spec wagain;
+  wagain.worker_id = w;
+  EXPECT_EQ(h->create_worker(wagain).code(), errc::worker_already_exists);
+}
+
+TEST(Recovery, DeadlinesThatPassedWhileStoppedFireOnceAfterTheStart) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto w = h.veteran();
+  auto hit = h.hit(r, 2, 3'600);
+  auto a = h.accept(w, hit.hit_id);   // ten minutes to work
+  auto held = h.balance(r).on_hold;
+  EXPECT_GT(held.cents, 0);
+  h.restart();
+  event_log log;
+  h->subscribe([&](const event& e) { log.add(e); });
+  // Two hours pass with the engine stopped... then it runs again.
+  h.clock->set(h.clock->now() + seconds(2 * 3600));
+  h.restart();
+  h->subscribe([&](const event& e) { log.add(e); });
+  h->advance_clock(0);
+  auto v = must(h->get_hit(r, hit.hit_id));
+  EXPECT_EQ(v.status, hit_status::reviewable);
+  EXPECT_EQ(v.assignments_available, 0);
+  EXPECT_EQ(v.escrow_held, money{});
+  EXPECT_EQ(h.balance(r).on_hold, money{});
+  auto count = [&](event_type t) {
+    auto all = log.events();
+    return std::count_if(all.begin(), all.end(), [&](const event& e) { return e.type == t; });
+  };
+  EXPECT_EQ(count(event_type::assignment_abandoned), 1);
+  EXPECT_EQ(count(event_type::hit_expired), 1);
+  EXPECT_EQ(h.dashboard(w).totals.abandoned, 1);
+  (void)a;
+  // Nothing fires again after another restart.
+  h.restart();
+  h->subscribe([&](const event& e) { log.add(e); });
+  h->advance_clock(seconds(3600));
+  EXPECT_EQ(count(event_type::assignment_abandoned), 1);
+  EXPECT_EQ(count(event_type::hit_expired), 1);
+  EXPECT_EQ(h.dashboard(w).totals.abandoned, 1);
+  h.expect_books_balanced();
+}
+
+TEST(Recovery, ARequesterComesBackWithItsTypesBlocksAndQualifications) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto w2 = h.veteran();
+  auto type = h.hit_type(r);
+  qualification_type_spec q;
+  q.name = "Photo skills";
+  q.description = "Can label photos";
+  q.status = qualification_type_status::active;
+  auto qt = must(h->create_qualification_type(r, q));
+  must(h->associate_qualification_with_worker(r, qt.qualification_type_id, w, 80, false));
+  must(h->create_worker_block(r, w2, "spam"));
+  qualification_type_spec q2 = q;
+  q2.name = "Needs a request";
+  q2.auto_granted = false;
+  auto qt2 = must(h->create_qualification_type(r, q2));
+  auto requested = must(h->request_qualification(w, qt2.qualification_type_id, ""));
+  EXPECT_FALSE(requested.granted);
+
+  h.restart();
+
+  // The type is the requester's: a HIT of it can be made.
+  auto hit = h.hit_of_type(r, type);
+  EXPECT_EQ(hit.hit_type_id, type);
+  auto score = must(h->get_qualification_score(r, qt.qualification_type_id, w));
+  EXPECT_EQ(score.integer_value, 80);
+  auto blocks = must(h->list_worker_blocks(r, {}));
+  ASSERT_EQ(blocks.items.size(), 1u);
+  EXPECT_EQ(blocks.items[0].worker_id, w2);
+  // The blocked worker is still blocked.
+  accept_request ar{w2, hit.hit_id, {}, {}};
+  EXPECT_EQ(h->accept(ar).code(), errc::worker_blocked);
+  auto pending = must(h->list_qualification_requests(r, qt2.qualification_type_id, {}));
+  ASSERT_EQ(pending.items.size(), 1u);
+  must(h->accept_qualification_request(r, pending.items[0].qualification_request_id, 3));
+  EXPECT_EQ(must(h->get_qualification_score(r, qt2.qualification_type_id, w)).integer_value, 3);
+  EXPECT_TRUE(must(h->list_qualification_requests(r, qt2.qualification_type_id, {})).items.empty());
+}
+
+TEST(Recovery, AcceptNextOfAGroupWorksAfterARestart) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto type = h.hit_type(r);
+  auto first = h.hit_of_type(r, type);
+  h.restart();
+  accept_request ar;
+  ar.worker_id = w;
+  ar.hit_type_id = type;
+  auto a = must(h->accept(ar));
+  EXPECT_EQ(a.hit_id, first.hit_id);
+}
+
+} // namespace
+} // namespace hitd::test
