@@ -396,6 +396,17 @@ void approve(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now
   compare(h, before, fx);
 }
 
+void approve_rejected(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now, money held,
+                      const fee_schedule& fees, hit_effects& fx) {
+  auto* a = find(h, ordinal);
+  assert(a && a->status == assignment_status::rejected && held == a->reward + a->fee);
+  auto before = observe(h);
+  h.held += held;
+  do_approve(h, *a, std::move(feedback), now, true, fx);
+  settle(h, fees, fx);
+  compare(h, before, fx);
+}
+
 status reject(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now,
               const fee_schedule& fees, hit_effects& fx) {
   advance_to(h, now, fees, fx);

@@ -1,5 +1,6 @@
 #include "hitd/ledger_book.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace hitd {
@@ -8,14 +9,14 @@ size_t account_key_hash::operator()(const account_key& k) const noexcept {
   return std::hash<std::string>{}(k.owner) * 31u + static_cast<size_t>(k.kind);
 }
 
-transfer_outcome ledger_book::apply(const transfer& t) {
+transfer_outcome ledger_book::apply(const transfer& t, bool check_seq) {
   if (t.seq == 0)
     return transfer_outcome::invalid;
   for (const auto& leg : t.legs)
     if (leg.amount.cents < 0)
       return transfer_outcome::invalid;
   auto seq_it = last_seq_.find(t.source);
-  if (seq_it != last_seq_.end() && t.seq <= seq_it->second)
+  if (check_seq && seq_it != last_seq_.end() && t.seq <= seq_it->second)
     return transfer_outcome::duplicate;
   // Check each account's net change over the whole transfer, so a transfer
   // that debits one account twice is checked whole and leg order is moot.
@@ -29,7 +30,8 @@ transfer_outcome ledger_book::apply(const transfer& t) {
       return transfer_outcome::insufficient_funds;
   for (const auto& [key, d] : delta)
     balances_[key] += d;
-  last_seq_[t.source] = t.seq;
+  auto& last = last_seq_[t.source];
+  last = std::max(last, t.seq);
   return transfer_outcome::applied;
 }
 

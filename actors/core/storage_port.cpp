@@ -24,6 +24,8 @@ const char* record_kind_name(record_kind k) {
     case record_kind::deadline: return "deadline";
     case record_kind::qualification_request: return "qualification_request";
     case record_kind::requester_hit_type: return "requester_hit_type";
+    case record_kind::request_token: return "request_token";
+    case record_kind::pending_hold: return "pending_hold";
   }
   return "unknown";
 }
@@ -50,7 +52,8 @@ void memory_store::commit(write_batch batch, std::function<void(status)> done) {
   bool failed = false;
   {
     std::lock_guard<std::mutex> guard{mutex_};
-    failed = failing_;
+    failed = failing_ || stopped_;
+    stopped_ = failed;
     if (!failed) {
       for (auto& r : batch) {
         if (r.value)
@@ -117,6 +120,11 @@ size_t memory_store::count(record_kind kind) const {
   return n;
 }
 
+void memory_store::resume() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  stopped_ = false;
+}
+
 void memory_store::fail_writes(bool on) {
   std::lock_guard<std::mutex> guard{mutex_};
   failing_ = on;
@@ -129,7 +137,8 @@ void faulty_store::commit(write_batch batch, std::function<void(status)> done) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
     ++seen_;
-    fail = (every_ && seen_ % every_ == 0) || (from_ && seen_ >= from_);
+    fail = stopped_ || (every_ && seen_ % every_ == 0) || (from_ && seen_ >= from_);
+    stopped_ = fail;
     failed_ += fail;
   }
   if (fail) {
@@ -137,6 +146,14 @@ void faulty_store::commit(write_batch batch, std::function<void(status)> done) {
     return;
   }
   inner_->commit(std::move(batch), std::move(done));
+}
+
+void faulty_store::resume() {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    stopped_ = false;
+  }
+  inner_->resume();
 }
 
 void faulty_store::fail_every(uint64_t n) {

@@ -94,12 +94,29 @@ bool apply_update(worker_state& w, const assignment_update& u) {
     on_day(w, u.accept_time, [](worker_day& d) { ++d.accepted; });
     return true;
   }
-  if (!known)
-    return false;   // final already, or never seen: nothing to count twice
+  if (w.finished.count(key))
+    return false;   // final already: nothing to count twice
+  // Updates may come out of order (a replay after a failed write): a later
+  // status implies the earlier steps, counted once here.
+  bool implied = false;
+  if (!known) {
+    it = w.open.emplace(key, worker_state::open_entry{s::accepted, u.accept_time}).first;
+    ++t.accepted;
+    on_day(w, u.accept_time, [](worker_day& d) { ++d.accepted; });
+    implied = true;
+  }
+  if (from == s::accepted && u.submit_time != 0 && (u.status == s::approved || u.status == s::rejected)) {
+    ++t.submitted;
+    ++t.pending;
+    on_day(w, u.submit_time, [](worker_day& d) { ++d.submitted; ++d.pending; });
+    it->second = {s::submitted, u.submit_time};
+    from = s::submitted;
+    implied = true;
+  }
   switch (u.status) {
     case s::submitted:
       if (from != s::accepted)
-        return false;
+        return implied;
       ++t.submitted;
       ++t.pending;
       on_day(w, u.submit_time, [](worker_day& d) { ++d.submitted; ++d.pending; });
@@ -108,7 +125,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
     case s::returned:
     case s::abandoned:
       if (from != s::accepted)
-        return false;
+        return implied;
       if (u.status == s::returned) {
         ++t.returned;
         on_day(w, u.time, [](worker_day& d) { ++d.returned; });
@@ -120,7 +137,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
       return true;
     case s::rejected:
       if (from != s::submitted)
-        return false;
+        return implied;
       --t.pending;
       ++t.rejected;
       on_day(w, u.submit_time, [](worker_day& d) { --d.pending; ++d.rejected; });
@@ -134,7 +151,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
         --t.rejected;
         on_day(w, u.submit_time, [](worker_day& d) { --d.rejected; });
       } else {
-        return false;
+        return implied;
       }
       ++t.approved;
       t.reward_income += u.reward;
@@ -142,7 +159,7 @@ bool apply_update(worker_state& w, const assignment_update& u) {
       finish(w, it);
       return true;
     default:
-      return false;
+      return implied;
   }
 }
 

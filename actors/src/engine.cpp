@@ -64,6 +64,7 @@ struct engine::impl {
   ~impl() {
     rt.timers.stop();
     drain(std::chrono::seconds(30));
+    rt.stop_rebuilds();
     // Close the directory (no actor is created from now on), stop every
     // actor in it, and wait: every actor holds a pointer to `rt`, which is
     // destroyed before `sys`.
@@ -80,15 +81,24 @@ struct engine::impl {
 
   void drain(std::chrono::milliseconds limit) {
     auto until = std::chrono::steady_clock::now() + limit;
-    while (rt.notes_in_flight.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until)
+    while ((rt.notes_in_flight.load(std::memory_order_acquire) > 0 || rt.rebuilding()) &&
+           std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
+
+  // A command that comes while the engine rebuilds after a failed write
+  // waits for it this long, then fails with storage_failure.
+  static constexpr std::chrono::milliseconds rebuild_wait{5'000};
 
   // An actor found (or activated), or the callback answered: `code` when
   // there is none, storage_failure when its records cannot be read.
   template <class T>
   caf::actor found_or_fail(result<caf::actor> r, callback<T>& cb, errc code, std::string message) {
     if (!r.ok()) {
+      if (rt.rebuilding()) {
+        fail(cb, errc::storage_failure, r.err().message);
+        return {};
+      }
       rt.report_storage_error(r.err().message);
       fail(cb, errc::storage_failure, r.err().message);
       return {};
@@ -101,11 +111,13 @@ struct engine::impl {
   // Finds the HIT actor for an id; nullptr (and the callback answered) if none.
   template <class T>
   caf::actor hit_or_fail(const std::string& hit_id, callback<T>& cb) {
+    rt.await_rebuilt(rebuild_wait);
     auto n = parse_id(id_kind::hit, hit_id);
     return found_or_fail(n ? rt.hit(*n) : result<caf::actor>{caf::actor{}}, cb, errc::hit_does_not_exist, "no HIT " + hit_id);
   }
   template <class T>
   std::pair<caf::actor, uint32_t> assignment_or_fail(const std::string& assignment_id, callback<T>& cb) {
+    rt.await_rebuilt(rebuild_wait);
     auto ref = parse_assignment_id(assignment_id);
     auto a = found_or_fail(ref ? rt.hit(ref->hit) : result<caf::actor>{caf::actor{}}, cb, errc::assignment_does_not_exist,
                            "no assignment " + assignment_id);
@@ -113,10 +125,12 @@ struct engine::impl {
   }
   template <class T>
   caf::actor requester_or_fail(const std::string& id, callback<T>& cb) {
+    rt.await_rebuilt(rebuild_wait);
     return found_or_fail(rt.requester(id), cb, errc::requester_does_not_exist, "no requester " + id);
   }
   template <class T>
   caf::actor worker_or_fail(const std::string& id, callback<T>& cb) {
+    rt.await_rebuilt(rebuild_wait);
     return found_or_fail(rt.worker(id), cb, errc::worker_does_not_exist, "no worker " + id);
   }
   // A command on a HIT names its requester; the HIT checks ownership. An
@@ -127,6 +141,7 @@ struct engine::impl {
       fail(cb, errc::requester_does_not_exist, "no requester " + id);
       return false;
     }
+    rt.await_rebuilt(rebuild_wait);
     return bool(found_or_fail(rt.requester(id), cb, errc::requester_does_not_exist, "no requester " + id));
   }
   template <class T>
@@ -158,6 +173,7 @@ void engine::create_requester(requester_spec spec, callback<std::string> cb) {
   if (!is_customer_id(id))
     return fail(cb, errc::invalid_parameter_value, "a requester id must match ^A[A-Z0-9]+$ and be at most 64 characters");
   // One with records but not in memory exists too.
+  rt.await_rebuilt(impl::rebuild_wait);
   if (auto stored = rt.requester(id); !stored.ok() || *stored) {
     if (!stored.ok())
       return fail(cb, errc::storage_failure, stored.err().message);
@@ -180,6 +196,7 @@ void engine::create_worker(worker_spec spec, callback<std::string> cb) {
   std::string id = spec.worker_id.empty() ? format_worker_id(rt.next_worker.next()) : spec.worker_id;
   if (!is_customer_id(id))
     return fail(cb, errc::invalid_parameter_value, "a worker id must match ^A[A-Z0-9]+$ and be at most 64 characters");
+  rt.await_rebuilt(impl::rebuild_wait);
   if (auto stored = rt.worker(id); !stored.ok() || *stored) {
     if (!stored.ok())
       return fail(cb, errc::storage_failure, stored.err().message);
@@ -660,24 +677,32 @@ void engine::advance_clock(duration_ms by) {
   if (!manual || by < 0)
     return;
   manual->set(manual->now() + by);
-  rt.timers.load_stored(manual->now());
   // Wake every HIT with a deadline due and wait until each has applied them;
-  // a woken HIT applies all of its due deadlines in time order.
-  auto due = rt.timers.take_due(manual->now());
-  std::sort(due.begin(), due.end(), [](auto& a, auto& b) { return a.target < b.target; });
-  due.erase(std::unique(due.begin(), due.end(), [](auto& a, auto& b) { return a.target == b.target; }), due.end());
-  std::vector<std::future<void>> waits;
-  for (const auto& e : due) {
-    auto a = rt.hit_or_none(e.target);
-    if (!a)
-      continue;
-    auto p = std::make_shared<std::promise<void>>();
-    waits.push_back(p->get_future());
-    caf::anon_send(a, hit::msg{hit::wake{[p] { p->set_value(); }}});
+  // a woken HIT applies all of its due deadlines in time order. A write that
+  // fails meanwhile rebuilds the engine, whose deadlines are then read again
+  // from the index: go round again (a bounded number of times).
+  for (int round = 0; round < 16; ++round) {
+    auto rebuilds_before = rt.rebuilds.load();
+    rt.await_rebuilt(impl::rebuild_wait);
+    rt.timers.load_stored(manual->now());
+    auto due = rt.timers.take_due(manual->now());
+    std::sort(due.begin(), due.end(), [](auto& a, auto& b) { return a.target < b.target; });
+    due.erase(std::unique(due.begin(), due.end(), [](auto& a, auto& b) { return a.target == b.target; }), due.end());
+    std::vector<std::future<void>> waits;
+    for (const auto& e : due) {
+      auto a = rt.hit_or_none(e.target);
+      if (!a)
+        continue;
+      auto p = std::make_shared<std::promise<void>>();
+      waits.push_back(p->get_future());
+      caf::anon_send(a, hit::msg{hit::wake{[p] { p->set_value(); }}});
+    }
+    for (auto& w : waits)
+      w.wait();
+    drain();
+    if (rt.rebuilds.load() == rebuilds_before)
+      break;
   }
-  for (auto& w : waits)
-    w.wait();
-  drain();
 }
 
 void engine::drain() { impl_->drain(std::chrono::seconds(60)); }

@@ -9,6 +9,7 @@
 // commands wait in a bounded stash and run, in order, when the answer is in.
 
 #include <deque>
+#include <limits>
 
 #include <caf/all.hpp>
 
@@ -30,11 +31,13 @@ struct hit_actor_state {
   // in the HIT's record before the entry leaves the actor, so it is never
   // issued twice.
   uint64_t ledger_seq = 0;
-  // A transfer that needs the ledger's answer (a hold or a charge), issued
-  // and not yet answered: persisted before it is sent, so that after a crash
-  // the activation can tell whether the ledger applied it.
+  // A hold into escrow asked of the ledger and not yet answered: persisted
+  // before it is sent, so that after a crash the activation can tell whether
+  // the ledger applied it (then the money joins the escrow).
   uint64_t pending_seq = 0;
-  money pending_hold;            // its amount when it is a hold into escrow
+  money pending_hold;
+  bool pending_indexed = false;  // the pending_hold index lists this HIT
+  bool settling = false;         // an unanswered hold from before awaits settling: commands wait
   bool snapshot_dirty = false;   // the HIT's record must be rewritten
   bool records_written = false;  // this transition's records are durable already (a new HIT)
   // What the durable indexes say: the deadline record and the requester's
@@ -46,6 +49,12 @@ struct hit_actor_state {
   std::optional<timestamp> wake_scheduled;
   bool busy = false;
   std::deque<hit::msg> stash;
+  // Leaving memory: writes in flight (an actor with any is not idle), when
+  // it last handled a command, and whether it has left (then it forwards).
+  write_counter writes = make_write_counter();
+  timestamp last_active = 0;
+  bool retired = false;
+  uint64_t number = 0;
   static inline const char* name = "hitd.hit";
 };
 
@@ -75,6 +84,19 @@ record snapshot_record(const hit_actor_state& st) {
   return {record_kind::hit, hit_key(st.h.def->number), std::make_shared<const hit_snapshot>(snapshot_of(st))};
 }
 
+// The HIT's record, and the pending-hold index kept in step with it: a HIT
+// with a hold at the ledger not yet settled is listed there, so that after a
+// failed write or a crash it is woken and settles it (see activation).
+void add_snapshot(hit_actor_state& st, write_batch& batch) {
+  batch.push_back(snapshot_record(st));
+  bool pending = st.pending_seq != 0;
+  if (pending != st.pending_indexed) {
+    batch.push_back({record_kind::pending_hold, pending_hold_key(st.h.def->number),
+                     pending ? std::make_shared<const deadline_mark>() : nullptr});
+    st.pending_indexed = pending;
+  }
+}
+
 
 bool is_hit_event(event_type t) {
   return t == event_type::hit_created || t == event_type::hit_extended || t == event_type::hit_disposed ||
@@ -82,22 +104,22 @@ bool is_hit_event(event_type t) {
          t == event_type::hit_updated || t == event_type::hit_unavailable;
 }
 
-// Asks the ledger for a transfer whose answer this HIT waits for (a hold
-// into escrow or a charge): the HIT's record with the transfer marked
-// pending is written first, so the seq is durable before it is used and a
-// crash in between is resolved on activation; then the ledger is asked, and
-// `then` runs inside this actor with its answer. The HIT is busy meanwhile.
-void ask_ledger(self_ptr self, std::vector<transfer_leg> legs, std::function<void(status)> then) {
+// Asks the ledger to hold `amount` more for this HIT, the one transfer a HIT
+// waits on (every payment and release goes through the outbox): the HIT's
+// record with the hold marked pending is written first, so the seq is
+// durable before it is used and a crash in between is resolved on
+// activation; then the ledger is asked, and `then` runs inside this actor
+// with its answer. The HIT is busy meanwhile.
+void ask_hold(self_ptr self, money amount, std::function<void(status)> then) {
   auto& st = self->state;
-  transfer t{source_of(st.h), ++st.ledger_seq, std::move(legs)};
+  const auto& requester = st.h.def->requester_id;
+  transfer t{source_of(st.h), ++st.ledger_seq, {{available_account(requester), held_account(requester), amount}}};
   st.pending_seq = t.seq;
-  st.pending_hold = {};
-  if (t.legs.size() == 1 && t.legs[0].to.kind == account_kind::requester_held)
-    st.pending_hold = t.legs[0].amount;
+  st.pending_hold = amount;
   st.busy = true;
   write_batch batch;
   if (st.rt->persistent())
-    batch.push_back(snapshot_record(st));
+    add_snapshot(st, batch);
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto* rt = st.rt;
   rt->persist(std::move(batch), [rt, me, t = std::move(t), then = std::move(then)](status s) mutable {
@@ -105,27 +127,35 @@ void ask_ledger(self_ptr self, std::vector<transfer_leg> legs, std::function<voi
       caf::anon_send(me, hit::msg{hit::funds{std::move(s), std::move(then)}});
       return;
     }
-    caf::anon_send(rt->ledger, ledger::msg{ledger::apply{
+    // Counted (drain, and a rebuild waits for the ledger's answer).
+    rt->note(rt->ledger, ledger::msg{ledger::apply{
       std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
-        status answer = o == transfer_outcome::applied
-                          ? status{done{}}
-                          : status{error{errc::insufficient_funds, "the ledger refused the transfer"}};
+        status answer = o == transfer_outcome::applied            ? status{done{}}
+                        : o == transfer_outcome::insufficient_funds ? status{error{errc::insufficient_funds, "the ledger refused the hold"}}
+                                                                    : status{error{errc::storage_failure, "the hold could not be written"}};
         caf::anon_send(me, hit::msg{hit::funds{std::move(answer), std::move(then)}});
-      }}});
+      }, true}});
   });
 }
 
 // Holds `extra` more from the requester's balance (when positive), then runs
 // apply(held) inside this actor; refuses with InsufficientFunds when the
 // balance cannot cover it.
+void settle_pending(self_ptr self);
+
 template <class Apply>
 void hold_then(self_ptr self, money extra, callback<done> reply, const char* what, Apply apply) {
   if (extra.cents <= 0) {
     apply(money{}, std::move(reply));
     return;
   }
-  auto requester = self->state.h.def->requester_id;
-  ask_ledger(self, {{available_account(requester), held_account(requester), extra}},
+  // An earlier hold must be settled before another is asked for.
+  settle_pending(self);
+  if (self->state.pending_seq) {
+    reply(error{errc::storage_failure, "an earlier hold of this HIT is being settled after a failed write; retry"});
+    return;
+  }
+  ask_hold(self, extra,
              [extra, what, reply = std::move(reply), apply = std::move(apply)](status s) mutable {
                if (s.ok())
                  apply(extra, std::move(reply));
@@ -158,6 +188,7 @@ void send_all(runtime* rt, outgoing& out, const std::string& requester) {
     if (auto r = rt->requester_or_none(requester))
       rt->note(r, requester::msg{*out.status});
 }
+
 
 // Everything a transition asks for after the rules ran: money, the next
 // deadline, the workers' and the requester's notes, the records that
@@ -262,7 +293,7 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
   }
   if (persistent && !st.records_written) {
     if (fx.hit_changed || st.snapshot_dirty || !fx.payments.empty() || fx.released.cents > 0)
-      batch.push_back(snapshot_record(st));
+      add_snapshot(st, batch);
     for (auto o : fx.touched)
       batch.push_back({record_kind::assignment, assignment_key(number, o),
                        std::make_shared<const assignment_record>(h.assignments[o])});
@@ -332,19 +363,97 @@ void handle(self_ptr self, hit::msg& m);
 
 void replay_stash(self_ptr self) {
   auto& st = self->state;
-  while (!st.busy && !st.stash.empty()) {
+  while (!st.busy && !st.settling && !st.stash.empty()) {
     auto m = std::move(st.stash.front());
     st.stash.pop_front();
     handle(self, m);
   }
 }
 
+// A hold this HIT's record says was sent to the ledger and never answered
+// (a write failed or the process stopped in between): if the ledger applied
+// it, the money joins the escrow and what is not needed goes back at once;
+// if not, it never will be (it is not resent). Not while the engine
+// rebuilds (the ledger may still be answering older incarnations, and the
+// store takes no writes): then the HIT stays listed as pending and the
+// rebuild wakes it afterwards.
+void settle_pending(self_ptr self) {
+  auto& st = self->state;
+  auto* rt = st.rt;
+  if (!st.pending_seq || st.busy || !rt->store || rt->rebuilding())
+    return;
+  auto applied = rt->store->get(ledger_source_key(source_of(st.h)));
+  if (!applied.ok()) {
+    rt->report_storage_error(applied.err().message);
+    return;
+  }
+  uint64_t last = *applied ? *std::static_pointer_cast<const uint64_t>(*applied) : 0;
+  hit_effects fx;
+  auto before = status_of(st.h);
+  if (last >= st.pending_seq)
+    adopt_hold(st.h, st.pending_hold, rt->cfg.fees, fx);
+  st.ledger_seq = std::max(st.ledger_seq, last);
+  st.pending_seq = 0;
+  st.pending_hold = {};
+  st.snapshot_dirty = true;
+  finish(self, fx, before, {});
+}
+
+// Leaves memory: what waits is answered, the state goes, and from now on
+// every message is forwarded to the successor activated from the records.
+void leave(self_ptr self) {
+  auto& st = self->state;
+  st.retired = true;
+  for (auto& waiting : st.stash)
+    answer_failed(*st.rt, waiting, error{errc::storage_failure, "a write failed before this command ran"});
+  st.stash.clear();
+  st.h = hit_state{};
+}
+
+bool idle(const hit_actor_state& st, timestamp before) {
+  return !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
+         st.last_active < before;
+}
+
 void handle(self_ptr self, hit::msg& m) {
   auto& st = self->state;
+  if (st.retired) {
+    // The old incarnation's pending ledger answer is not for a successor.
+    if (std::holds_alternative<hit::funds>(m) || std::holds_alternative<passivate>(m))
+      answer_failed(*st.rt, m, error{errc::storage_failure, "a write failed before this command finished"});
+    else
+      forward_or_fail(*st.rt, st.rt->hit(st.number), caf::actor_cast<caf::actor>(self), m);
+    return;
+  }
+  if (st.writes->failed.load(std::memory_order_acquire)) {
+    // A write of this actor failed: its memory is ahead of disk.
+    st.rt->hits.erase(st.number, caf::actor_cast<caf::actor>(self));
+    leave(self);
+    handle(self, m);   // forwarded to the successor
+    return;
+  }
+  if (auto* p = std::get_if<passivate>(&m)) {
+    if (idle(st, p->idle_before) && st.rt->hits.erase(st.number, caf::actor_cast<caf::actor>(self)))
+      leave(self);
+    return;
+  }
+  writes_scope in_flight{st.writes};
   auto& h = st.h;
   auto* rt = st.rt;
   const auto& fees = rt->cfg.fees;
-  if (st.busy && !std::holds_alternative<hit::funds>(m)) {
+  st.last_active = rt->now();
+  if (st.settling) {
+    if (auto* w = std::get_if<hit::wake>(&m)) {
+      settle_pending(self);
+      st.settling = st.pending_seq != 0;
+      if (st.settling) {
+        if (w->reply)
+          w->reply();
+        return;
+      }
+    }
+  }
+  if ((st.busy || st.settling) && !std::holds_alternative<hit::funds>(m)) {
     if (st.stash.size() >= stash_max) {
       std::visit([](auto& c) {
         if constexpr (requires { c.reply(error{}); })
@@ -372,6 +481,7 @@ void handle(self_ptr self, hit::msg& m) {
             reply(s.err());
         });
       } else if constexpr (std::is_same_v<T, hit::wake>) {
+        settle_pending(self);
         st.wake_scheduled.reset();   // finish() schedules the next one
         hit_effects fx;
         auto before = status_of(h);
@@ -427,25 +537,17 @@ void handle(self_ptr self, hit::msg& m) {
           return;
         }
         finish(self, fx, before, {});   // whatever advance_to did
-        const auto& a = h.assignments[c.ordinal];
-        std::vector<transfer_leg> legs{{available_account(h.def->requester_id), worker_account(a.worker_id), plan->reward}};
-        if (plan->fee.cents > 0)
-          legs.push_back({available_account(h.def->requester_id), platform_account(), plan->fee});
-        ask_ledger(self, std::move(legs), [self, c = std::move(c)](status ok) mutable {
-          auto& s2 = self->state;
-          if (!ok.ok()) {
-            c.reply(ok.code() == errc::insufficient_funds
-                      ? error{errc::insufficient_funds, "the requester's balance cannot pay the reward and fee"}
-                      : ok.err());
-            return;
-          }
-          hit_effects fx2;
-          auto before2 = status_of(s2.h);
-          auto t = s2.rt->now();
-          // Nothing ran in between (the actor was busy), so the plan holds.
-          hitd::approve(s2.h, c.ordinal, std::move(c.feedback), t, s2.rt->cfg.fees, fx2);
-          finish(self, fx2, before2, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
-        });
+        // Overriding a rejection: the reward and fee are held from the
+        // requester's balance first, then paid from the hold like any approval.
+        hold_then(self, plan->reward + plan->fee, std::move(c.reply), "the reward and fee",
+                  [self, ordinal = c.ordinal, feedback = std::move(c.feedback)](money held, callback<done> reply) mutable {
+                    auto& s2 = self->state;
+                    // Nothing ran in between (the actor was busy), so the plan holds.
+                    simple(self, reply, [&](hit_effects& fx2) {
+                      hitd::approve_rejected(s2.h, ordinal, std::move(feedback), s2.rt->now(), held, s2.rt->cfg.fees, fx2);
+                      return status{done{}};
+                    });
+                  });
       } else if constexpr (std::is_same_v<T, hit::reject>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
@@ -549,6 +651,12 @@ void handle(self_ptr self, hit::msg& m) {
       } else if constexpr (std::is_same_v<T, hit::dispose>) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
+        // A deleted HIT leaves memory as soon as its deletion is durable.
+        c.reply = [me = caf::actor_cast<caf::actor>(self), reply = std::move(c.reply)](result<done> r) {
+          if (r.ok())
+            caf::anon_send(me, hit::msg{passivate{std::numeric_limits<timestamp>::max()}});
+          reply(std::move(r));
+        };
         simple(self, c.reply, [&](hit_effects& fx) { return hitd::dispose(h, now, fees, fx); });
       } else if constexpr (std::is_same_v<T, hit::bonus>) {
         if (deny_unless_owner(h, c.req.requester_id, c.reply))
@@ -563,58 +671,65 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(ok.err());
           return;
         }
+        // The bonus and its fee are held from the requester's balance, then
+        // paid from the hold through the outbox with the bonus's record.
         auto fee = bonus_fee(fees, c.req.amount);
-        auto requester = h.def->requester_id;
-        std::vector<transfer_leg> legs{{available_account(requester), worker_account(c.req.worker_id), c.req.amount}};
-        if (fee.cents > 0)
-          legs.push_back({available_account(requester), platform_account(), fee});
-        ask_ledger(self, std::move(legs), [self, c = std::move(c), fee](status ok) mutable {
-          if (!ok.ok()) {
-            c.reply(ok.code() == errc::insufficient_funds
-                      ? error{errc::insufficient_funds, "the requester's balance cannot pay the bonus and its fee"}
-                      : ok.err());
-            return;
-          }
+        auto reply = std::move(c.reply);
+        hold_then(self, c.req.amount + fee, std::move(reply), "the bonus and its fee",
+                  [self, c = std::move(c), fee](money, callback<done> reply2) mutable {
           auto& s2 = self->state;
           auto* rt2 = s2.rt;
           auto t = rt2->now();
           auto number = s2.h.def->number;
+          const auto& requester = s2.h.def->requester_id;
           auto index = static_cast<uint32_t>(s2.h.bonuses.size());
           s2.h.bonuses.push_back({c.ordinal, c.req.worker_id, c.req.amount, fee, c.req.reason, t, c.req.unique_request_token});
           std::vector<event> events(1);
           auto& e = events[0];
           e.type = event_type::bonus_paid;
           e.time = t;
-          e.requester_id = s2.h.def->requester_id;
+          e.requester_id = requester;
           e.worker_id = c.req.worker_id;
           e.hit_number = number;
           e.has_assignment = true;
           e.assignment_ordinal = c.ordinal;
           e.amount = c.req.amount;
           e.hit = s2.h.def;
-          // The worker hears of it through the outbox, like an assignment change.
+          transfer pay{source_of(s2.h), ++s2.ledger_seq, {{held_account(requester), worker_account(c.req.worker_id), c.req.amount}}};
+          if (fee.cents > 0)
+            pay.legs.push_back({held_account(requester), platform_account(), fee});
           write_batch batch;
-          std::string key;
+          std::string pay_key, note_key;
           if (rt2->persistent()) {
-            key = outbox_key(source_of(s2.h), ++s2.ledger_seq);
+            outbox_entry p;
+            p.kind = outbox_entry::kind_t::transfer;
+            p.t = pay;
+            pay_key = outbox_key(source_of(s2.h), pay.seq);
+            batch.push_back({record_kind::outbox, pay_key, std::make_shared<const outbox_entry>(std::move(p))});
             outbox_entry o;
             o.kind = outbox_entry::kind_t::worker_bonus;
             o.worker_id = c.req.worker_id;
             o.amount = c.req.amount;
             o.time = t;
-            batch.push_back({record_kind::outbox, key, std::make_shared<const outbox_entry>(std::move(o))});
+            note_key = outbox_key(source_of(s2.h), ++s2.ledger_seq);
+            batch.push_back({record_kind::outbox, note_key, std::make_shared<const outbox_entry>(std::move(o))});
             batch.push_back({record_kind::bonus, bonus_key(number, index),
                              std::make_shared<const bonus_record>(s2.h.bonuses.back())});
-            batch.push_back(snapshot_record(s2));
+            add_snapshot(s2, batch);
+          } else {
+            ++s2.ledger_seq;
           }
-          rt2->persist(std::move(batch), [rt2, events = std::move(events), key = std::move(key), worker_id = c.req.worker_id,
-                                          amount = c.req.amount, t, reply = std::move(c.reply)](status s) mutable {
+          s2.snapshot_dirty = false;
+          rt2->persist(std::move(batch), [rt2, events = std::move(events), pay = std::move(pay), pay_key = std::move(pay_key),
+                                          note_key = std::move(note_key), worker_id = c.req.worker_id, amount = c.req.amount,
+                                          t, reply2 = std::move(reply2)](status s) mutable {
             if (s.ok()) {
+              rt2->note(rt2->ledger, ledger::msg{ledger::apply{std::move(pay), std::move(pay_key), {}, true}});
               if (auto w = rt2->worker_or_none(worker_id))
-                rt2->note(w, worker::msg{worker::bonus{amount, t, std::move(key)}});
+                rt2->note(w, worker::msg{worker::bonus{amount, t, std::move(note_key)}});
               rt2->bus.publish(events);
             }
-            reply(std::move(s));
+            reply2(std::move(s));
           });
         });
       } else if constexpr (std::is_same_v<T, hit::list_bonuses>) {
@@ -658,31 +773,28 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
   auto& st = self->state;
   st.rt = rt;
   st.h = std::move(h);
+  st.number = st.h.def->number;
+  st.writes->on_failure = [rt, n = st.number, addr = self->address()] { rt->hits.erase(n, addr); };
+  writes_scope in_flight{st.writes};
   if (act.active) {
     // The indexes are as durable as the records they came with.
     st.ledger_seq = std::max(act.ledger_seq, act.ledger_applied);
+    st.pending_indexed = act.pending_seq != 0;
     st.deadline_indexed = next_deadline(st.h);
     st.index_entry = requester_hit_entry{status_of(st.h), parse_id(id_kind::hit_type, st.h.def->hit_type_id).value_or(0)};
     if (st.deadline_indexed) {
       rt->timers.schedule(*st.deadline_indexed, st.h.def->number);
       st.wake_scheduled = st.deadline_indexed;
     }
-    // A transfer that was waiting for the ledger when the HIT stopped: if the
-    // ledger applied a hold, the money joins the escrow (and what is not
-    // needed goes back); a refused or never-sent one left nothing to undo.
-    if (act.pending_seq && act.ledger_applied >= act.pending_seq) {
-      hit_effects fx;
-      auto before = status_of(st.h);
-      if (act.pending_hold.cents > 0)
-        adopt_hold(st.h, act.pending_hold, rt->cfg.fees, fx);
-      else
-        rt->report_storage_error("HIT " + format_id(id_kind::hit, st.h.def->number) +
-                                 ": a charge the ledger applied was not recorded before a stop");
-      st.snapshot_dirty = true;
-      finish(self, fx, before, {});
-    } else if (act.pending_seq) {
-      st.snapshot_dirty = true;   // cleared in the next record written
-    }
+    // A hold that was waiting for the ledger when the HIT stopped.
+    st.pending_seq = act.pending_seq;
+    st.pending_hold = act.pending_hold;
+    if (st.pending_seq)
+      settle_pending(self);
+    // Not settled now (the engine rebuilds): nothing else runs until the
+    // rebuild's wake settles it, so no newer seq can blur whether the
+    // ledger applied this one.
+    st.settling = st.pending_seq != 0;
   }
   return {
     [=](hit::msg& m) { handle(self, m); },

@@ -8,6 +8,9 @@
 // read from its record the first time a transfer or a query touches it, so
 // starting on a large data directory reads nothing up front.
 
+#include <deque>
+#include <unordered_set>
+
 #include <caf/all.hpp>
 
 #include "hitd/records.hpp"
@@ -23,6 +26,13 @@ struct ledger_state {
   std::unordered_set<account_key, account_key_hash> loaded_accounts;
   std::unordered_set<std::string> loaded_sources;
   bool all_loaded = false;   // every stored account is in the book (after an audit)
+  write_counter writes = make_write_counter();
+  // Outbox transfers applied lately (their records' deletion may still be in
+  // flight): with the record's presence on disk, what tells a first delivery
+  // from a second (a replay after a failed write may come late, after newer
+  // transfers of the same source, so a seq does not tell).
+  std::unordered_set<std::string> recent_outbox;
+  std::deque<std::string> recent_order;
   static inline const char* name = "hitd.ledger";
 };
 
@@ -93,7 +103,7 @@ write_batch records_for(const ledger_book& book, const transfer& t) {
     for (const auto* k : {&leg.from, &leg.to})
       b.push_back({record_kind::ledger_account, ledger_account_key(*k),
                    std::make_shared<const money>(book.balance(*k))});
-  b.push_back({record_kind::ledger_source, ledger_source_key(t.source), std::make_shared<const uint64_t>(t.seq)});
+  b.push_back({record_kind::ledger_source, ledger_source_key(t.source), std::make_shared<const uint64_t>(book.last_seq(t.source))});
   return b;
 }
 
@@ -102,6 +112,17 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
   return {
     [=](ledger::msg& m) {
       auto& st = self->state;
+      if (st.writes->failed.exchange(false, std::memory_order_acq_rel)) {
+        // A write failed: balances applied in memory may not be on disk, so
+        // every one is read again from its record.
+        st.book = ledger_book{};
+        st.loaded_accounts.clear();
+        st.loaded_sources.clear();
+        st.all_loaded = false;
+        st.recent_outbox.clear();
+        st.recent_order.clear();
+      }
+      writes_scope in_flight{st.writes};
       std::visit(
         [&](auto& c) {
           using T = std::decay_t<decltype(c)>;
@@ -114,7 +135,33 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
                 rt->noted();
               return;
             }
-            auto outcome = st.book.apply(c.t);
+            transfer_outcome outcome;
+            if (!c.outbox.empty() && rt->persistent()) {
+              bool done_before = st.recent_outbox.count(c.outbox) > 0;
+              if (!done_before) {
+                auto rec = rt->store->get(c.outbox);
+                if (!rec.ok()) {
+                  rt->report_storage_error(rec.err().message);
+                  if (c.reply)
+                    c.reply(transfer_outcome::invalid);
+                  if (c.counted)
+                    rt->noted();
+                  return;
+                }
+                done_before = !*rec;
+              }
+              outcome = done_before ? transfer_outcome::duplicate : st.book.apply(c.t, false);
+              if (outcome == transfer_outcome::applied) {
+                st.recent_outbox.insert(c.outbox);
+                st.recent_order.push_back(c.outbox);
+                if (st.recent_order.size() > 65'536) {
+                  st.recent_outbox.erase(st.recent_order.front());
+                  st.recent_order.pop_front();
+                }
+              }
+            } else {
+              outcome = st.book.apply(c.t);
+            }
             auto finish = [reply = std::move(c.reply), counted = c.counted, rt, outcome](status s) {
               if (reply)
                 reply(s.ok() ? outcome : transfer_outcome::invalid);
@@ -133,7 +180,7 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
             }
             // The outbox record is done with whether the transfer applied now
             // or before (a replay), or was refused.
-            if (!c.outbox.empty())
+            if (!c.outbox.empty() && outcome != transfer_outcome::duplicate)
               batch.push_back({record_kind::outbox, std::move(c.outbox), nullptr});
             rt->persist(std::move(batch), std::move(finish));
           } else if constexpr (std::is_same_v<T, ledger::balance>) {

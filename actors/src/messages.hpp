@@ -11,7 +11,9 @@
 #include <variant>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/send.hpp>
 
 #include "hitd/engine.hpp"
 #include "hitd/hit_rules.hpp"
@@ -39,8 +41,17 @@ struct audit { callback<ledger_audit> reply; };
 using msg = std::variant<apply, balance, audit>;
 } // namespace ledger
 
+// ---- leaving memory (every actor kind) ------------------------------------------------
+// An actor leaves memory when one of its writes failed (at its next message)
+// or when asked to passivate while idle (nothing in flight, idle since
+// `idle_before`): it takes itself out of the directory, answers what waits
+// with storage_failure, drops its state, and from then on forwards every
+// message to its successor, which is activated from the records.
+struct passivate { timestamp idle_before = 0; };
+
 // ---- HIT ------------------------------------------------------------------------------
 namespace hit {
+using detail::passivate;
 // Sent by the requester actor right after spawning: persist and announce.
 // Its records are durable already (written with its hold by the ledger).
 struct init { hit_effects fx; callback<hit_view> reply; };
@@ -69,11 +80,12 @@ struct inspect { callback<hit_inspection> reply; };
 struct funds { status outcome; std::function<void(status)> then; };
 using msg = std::variant<init, wake, accept, submit, give_back, approve, reject, get, get_assignment,
                          list_assignments, update_expiration, add_assignments, review_status, retype,
-                         dispose, bonus, list_bonuses, inspect, funds>;
+                         dispose, bonus, list_bonuses, inspect, funds, passivate>;
 } // namespace hit
 
 // ---- worker ---------------------------------------------------------------------------------
 namespace worker {
+using detail::passivate;
 struct init { callback<std::string> reply; };
 // A HIT by number, or (hit_number 0) the next HIT of a group.
 struct accept { uint64_t hit_number; std::string hit_type_id; std::string token; callback<assignment_view> reply; };
@@ -98,11 +110,12 @@ struct dashboard { callback<worker_dashboard> reply; };
 struct withdraw { money amount; std::string token; callback<money> reply; };
 struct funds { transfer_outcome outcome; money amount; std::string token; callback<money> reply; };
 using msg = std::variant<init, accept, accepted, candidates, update, bonus, block, dashboard, withdraw, funds, grant,
-                         notify>;
+                         notify, passivate>;
 } // namespace worker
 
 // ---- requester ---------------------------------------------------------------------------------
 namespace requester {
+using detail::passivate;
 struct init { callback<std::string> reply; };
 struct deposit { money amount; std::string token; callback<account_balance> reply; };
 struct create_type { hit_properties props; callback<std::string> reply; };
@@ -134,7 +147,7 @@ struct notify { std::string subject; std::string message; std::vector<std::strin
 using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_status_note, retype, block,
                          list_blocks, funds, create_qual_type, update_qual_type, delete_qual_type, grant, score,
                          list_grants, qual_request, list_qual_requests, decide_qual_request, list_hits_for_qual,
-                         notification_update, notification_get, next_hits, notify, retyped, token_done>;
+                         notification_update, notification_get, next_hits, notify, retyped, token_done, passivate>;
 } // namespace requester
 
 // Spawning (each in its actor's file).
@@ -145,6 +158,23 @@ caf::actor spawn_hit(struct runtime& rt, hit_state state);
 write_batch initial_hit_records(const hit_state& h);
 caf::actor spawn_worker(struct runtime& rt, worker_state state);
 caf::actor spawn_requester(struct runtime& rt, std::string id, std::string name, timestamp created);
+
+// Answers a message no actor will handle (its actor left memory and there is
+// no successor now): every reply gets `e`, a counted note is counted.
+void answer_failed(struct runtime& rt, hit::msg& m, const error& e);
+void answer_failed(struct runtime& rt, worker::msg& m, const error& e);
+void answer_failed(struct runtime& rt, requester::msg& m, const error& e);
+
+// A retired actor's message goes to its successor (activated from its
+// records), or is answered with the error of finding none.
+template <class Msg>
+void forward_or_fail(struct runtime& rt, result<caf::actor> next, const caf::actor& self, Msg& m) {
+  if (next.ok() && *next && *next != self) {
+    caf::anon_send(*next, std::move(m));
+    return;
+  }
+  answer_failed(rt, m, next.ok() ? error{errc::storage_failure, "the actor left memory and has no records"} : next.err());
+}
 
 // Activation from records (each in its actor's file), run under the
 // directory's lock for that id: the spawned actor, an invalid actor when

@@ -35,6 +35,7 @@ struct requester_actor_state {
   };
   std::unordered_map<std::string, create_token> create_tokens;
   std::deque<std::pair<std::string, timestamp>> create_token_order;
+  std::vector<std::string> expired_tokens;   // records to delete in the next batch
   std::unordered_map<std::string, timestamp> deposit_tokens;
   std::map<std::string, std::string> blocks;            // worker id -> reason
   std::unordered_map<uint64_t, std::string> hit_type_of;               // HIT number -> its type id
@@ -50,6 +51,10 @@ struct requester_actor_state {
   std::unordered_map<std::string, std::vector<callback<hit_view>>> tokens_in_flight;
   // Holds asked of the ledger and not yet answered (bounded: see holds_max).
   size_t holds_in_flight = 0;
+  // Leaving memory (see hit_actor.cpp).
+  write_counter writes = make_write_counter();
+  timestamp last_active = 0;
+  bool retired = false;
   static inline const char* name = "hitd.requester";
 };
 
@@ -68,9 +73,16 @@ size_t fingerprint_of(const create_hit_request& r) {
   return std::hash<std::string>{}(all);
 }
 
+// Forgets tokens older than the window; their records go in the next batch.
 void prune_tokens(requester_actor_state& st, timestamp now) {
   while (!st.create_token_order.empty() && st.create_token_order.front().second < now - limits::request_token_window_ms) {
-    st.create_tokens.erase(st.create_token_order.front().first);
+    const auto& token = st.create_token_order.front().first;
+    // A token reused after its window has a newer entry: only the old one goes.
+    if (auto it = st.create_tokens.find(token); it != st.create_tokens.end() && it->second.time == st.create_token_order.front().second) {
+      st.create_tokens.erase(it);
+      if (st.rt->persistent())
+        st.expired_tokens.push_back(token);
+    }
     st.create_token_order.pop_front();
   }
 }
@@ -189,6 +201,7 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
   struct join {
     std::mutex mutex;
     std::vector<std::optional<hit_view>> views;
+    std::optional<error> failed;   // a HIT could not be read
     size_t left;
     std::string next;
     callback<hitd::page<hit_view>> reply;
@@ -197,20 +210,39 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
     reply(page<hit_view>{{}, std::move(next_token)});
     return;
   }
+  // Every HIT's actor first: a store that cannot answer fails the listing
+  // rather than leaving HITs out of it.
+  std::vector<caf::actor> actors;
+  actors.reserve(numbers.size());
+  for (auto n : numbers) {
+    auto a = rt->hit(n);
+    if (!a.ok()) {
+      reply(a.err());
+      return;
+    }
+    actors.push_back(*a);
+  }
   auto j = std::make_shared<join>();
   j->views.resize(numbers.size());
   j->left = numbers.size();
   j->next = std::move(next_token);
   j->reply = std::move(reply);
-  auto arrive = [j](size_t i, std::optional<hit_view> v) {
+  auto arrive = [j](size_t i, result<hit_view> v) {
     bool last = false;
     {
       std::lock_guard<std::mutex> g{j->mutex};
-      j->views[i] = std::move(v);
+      if (v.ok())
+        j->views[i] = std::move(v).value();
+      else if (v.code() == errc::storage_failure && !j->failed)
+        j->failed = v.err();
       last = --j->left == 0;
     }
     if (!last)
       return;
+    if (j->failed) {
+      j->reply(*j->failed);
+      return;
+    }
     page<hit_view> out;
     for (auto& v2 : j->views)
       if (v2)
@@ -219,14 +251,11 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
     j->reply(std::move(out));
   };
   for (size_t i = 0; i < numbers.size(); ++i) {
-    auto a = rt->hit_or_none(numbers[i]);
-    if (!a) {
-      arrive(i, std::nullopt);
+    if (!actors[i]) {
+      arrive(i, error{errc::hit_does_not_exist, "no such HIT"});
       continue;
     }
-    caf::anon_send(a, hit::msg{hit::get{{}, [arrive, i](result<hit_view> r) {
-      arrive(i, r.ok() ? std::optional<hit_view>{std::move(r).value()} : std::nullopt);
-    }}});
+    caf::anon_send(actors[i], hit::msg{hit::get{{}, [arrive, i](result<hit_view> r) { arrive(i, std::move(r)); }}});
   }
 }
 
@@ -245,16 +274,69 @@ void send_hold(self_ptr self, money amount, write_batch with, std::function<void
   transfer t{st.me.id, ++st.me.ledger_seq, {{available_account(st.me.id), held_account(st.me.id), amount}}};
   if (st.rt->persistent())
     with.push_back({record_kind::requester, requester_key(st.me.id), std::make_shared<const requester_snapshot>(st.me)});
-  caf::anon_send(st.rt->ledger, ledger::msg{ledger::apply{
+  st.rt->note(st.rt->ledger, ledger::msg{ledger::apply{
     std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
       caf::anon_send(me, requester::msg{requester::funds{o, std::move(then)}});
-    }, false, std::move(with)}});
+    }, true, std::move(with)}});
+}
+
+void leave(self_ptr self) {
+  auto& st = self->state;
+  st.retired = true;
+  // Its HIT types name it in the directory too.
+  for (const auto& [id, t] : st.types)
+    st.rt->hit_types.erase(*parse_id(id_kind::hit_type, id), caf::actor_cast<caf::actor>(self));
+  error e{errc::storage_failure, "a write failed before this command finished"};
+  for (auto& [token, replies] : st.tokens_in_flight)
+    for (auto& r : replies)
+      r(e);
+  requester_actor_state fresh;
+  fresh.rt = st.rt;
+  fresh.me.id = st.me.id;
+  fresh.retired = true;
+  fresh.writes = st.writes;
+  fresh.holds_in_flight = st.holds_in_flight;
+  st = std::move(fresh);
+}
+
+bool idle(const requester_actor_state& st, timestamp before) {
+  return st.holds_in_flight == 0 && st.tokens_in_flight.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
+         st.last_active < before;
 }
 
 void handle(self_ptr self, requester::msg& m) {
   auto& st = self->state;
+  if (st.retired) {
+    // Answers to the old incarnation's requests are not for a successor.
+    // A create's hold answered: the HIT's records went with it (or not), so
+    // its answer stands whatever became of this actor.
+    if (auto* f = std::get_if<requester::funds>(&m)) {
+      f->then(f->outcome);
+      return;
+    }
+    if (std::holds_alternative<requester::token_done>(m) ||
+        std::holds_alternative<requester::retyped>(m) || std::holds_alternative<passivate>(m))
+      answer_failed(*st.rt, m, error{errc::storage_failure, "a write failed before this command finished"});
+    else
+      forward_or_fail(*st.rt, st.rt->requester(st.me.id), caf::actor_cast<caf::actor>(self), m);
+    return;
+  }
+  if (st.writes->failed.load(std::memory_order_acquire)) {
+    // A write of this actor failed: its memory is ahead of disk.
+    st.rt->requesters.erase(st.me.id, caf::actor_cast<caf::actor>(self));
+    leave(self);
+    handle(self, m);   // forwarded to the successor
+    return;
+  }
+  if (auto* p = std::get_if<passivate>(&m)) {
+    if (idle(st, p->idle_before) && st.rt->requesters.erase(st.me.id, caf::actor_cast<caf::actor>(self)))
+      leave(self);
+    return;
+  }
+  writes_scope in_flight{st.writes};
   auto* rt = st.rt;
   auto now = rt->now();
+  st.last_active = now;
   std::visit(
     [&](auto& c) {
       using T = std::decay_t<decltype(c)>;
@@ -295,7 +377,7 @@ void handle(self_ptr self, requester::msg& m) {
             reply(s.err());
             return;
           }
-          caf::anon_send(ledger_actor, ledger::msg{ledger::apply{std::move(t), {}, [rt, ledger_actor, id, e = std::move(e), reply = std::move(reply)](transfer_outcome o) mutable {
+          rt->note(ledger_actor, ledger::msg{ledger::apply{std::move(t), {}, [rt, ledger_actor, id, e = std::move(e), reply = std::move(reply)](transfer_outcome o) mutable {
             if (o != transfer_outcome::applied && o != transfer_outcome::duplicate) {
               reply(error{errc::storage_failure, "the ledger could not record the deposit"});
               return;
@@ -303,7 +385,7 @@ void handle(self_ptr self, requester::msg& m) {
             std::vector<event> v{std::move(e)};
             rt->bus.publish(v);
             caf::anon_send(ledger_actor, ledger::msg{ledger::balance{id, std::move(reply)}});
-          }}});
+          }, true}});
         });
       } else if constexpr (std::is_same_v<T, requester::create_type>) {
         if (auto ok = validate_properties(c.props); !ok.ok()) {
@@ -340,6 +422,8 @@ void handle(self_ptr self, requester::msg& m) {
             gather(rt, {it->second.hit}, {}, [reply = std::move(c.reply)](result<page<hit_view>> p) {
               if (p.ok() && p->items.size() == 1)
                 reply(std::move(p->items[0]));
+              else if (!p.ok())
+                reply(p.err());
               else
                 reply(error{errc::hit_does_not_exist, "the HIT created with this token is gone"});
             });
@@ -413,8 +497,9 @@ void handle(self_ptr self, requester::msg& m) {
         if (!r.unique_request_token.empty()) {
           // Every caller of this token gets the first call's answer.
           st.tokens_in_flight[r.unique_request_token];
-          c.reply = [self, token = r.unique_request_token, reply = std::move(c.reply)](result<hit_view> v) mutable {
-            caf::anon_send(caf::actor_cast<caf::actor>(self), requester::msg{requester::token_done{token, v}});
+          // Runs on another actor's thread: a handle, not `self`, which may be gone by then.
+          c.reply = [me = caf::actor_cast<caf::actor>(self), token = r.unique_request_token, reply = std::move(c.reply)](result<hit_view> v) mutable {
+            caf::anon_send(me, requester::msg{requester::token_done{token, v}});
             reply(std::move(v));
           };
         }
@@ -430,9 +515,17 @@ void handle(self_ptr self, requester::msg& m) {
         def->creation_time = t;
         hit_effects fx;
         auto h = make_hit(std::move(def), c.req.max_assignments, t, c.req.lifetime_s, amount, fx);
-        if (rt->persistent())
+        if (rt->persistent()) {
           for (auto& r2 : initial_hit_records(h))
             batch.push_back(std::move(r2));
+          // The token is durable with the HIT it made.
+          if (!c.req.unique_request_token.empty())
+            batch.push_back({record_kind::request_token, request_token_key(st.me.id, c.req.unique_request_token),
+                             std::make_shared<const request_token_record>(request_token_record{h.def->number, t, fingerprint})});
+          for (auto& token : st.expired_tokens)
+            batch.push_back({record_kind::request_token, request_token_key(st.me.id, token), nullptr});
+          st.expired_tokens.clear();
+        }
         send_hold(self, amount, std::move(batch), [self, c = std::move(c), h = std::move(h), fx = std::move(fx), t, fingerprint](transfer_outcome o) mutable {
           auto& s2 = self->state;
           auto* rt2 = s2.rt;
@@ -934,10 +1027,17 @@ void handle(self_ptr self, requester::msg& m) {
     m);
 }
 
+// Takes the requester (and its HIT types) out of the directory when a write
+// of it fails.
+std::function<void()> failure_hook(caf::stateful_actor<requester_actor_state>* self) {
+  return [rt = self->state.rt, id = self->state.me.id, addr = self->address()] { rt->requesters.erase(id, addr); };
+}
+
 caf::behavior requester_impl(caf::stateful_actor<requester_actor_state>* self, runtime* rt, std::string id,
                              std::string name, timestamp created) {
   self->state.rt = rt;
   self->state.me = requester_snapshot{std::move(id), std::move(name), created, 0};
+  self->state.writes->on_failure = failure_hook(self);
   return {
     [=](requester::msg& m) { handle(self, m); },
   };
@@ -956,7 +1056,11 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   me.blocks = std::move(st->blocks);
   me.qual_types = std::move(st->qual_types);
   me.qual_requests = std::move(st->qual_requests);
+  me.create_tokens = std::move(st->create_tokens);
+  me.create_token_order = std::move(st->create_token_order);
+  me.expired_tokens = std::move(st->expired_tokens);
   me.rt = rt;
+  me.writes->on_failure = failure_hook(self);
   return {
     [=](requester::msg& m) { handle(self, m); },
   };
@@ -1019,6 +1123,25 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   });
   if (!s.ok())
     return s.err();
+  // CreateHIT tokens still in their window, oldest first.
+  auto window_start = rt.now() - limits::request_token_window_ms;
+  std::vector<std::pair<timestamp, std::string>> tokens;
+  s = scan_as(store, request_token_prefix(id), [&](const std::string& key, const record_value& r) {
+    const auto& t = *std::static_pointer_cast<const request_token_record>(r);
+    auto start = request_token_prefix(id).size();
+    auto token = key.substr(start, key.size() - start - 1);
+    if (t.time < window_start) {
+      st->expired_tokens.push_back(token);
+      return;
+    }
+    st->create_tokens[token] = {t.hit, t.time, static_cast<size_t>(t.fingerprint)};
+    tokens.emplace_back(t.time, std::move(token));
+  });
+  if (!s.ok())
+    return s.err();
+  std::sort(tokens.begin(), tokens.end());
+  for (auto& [time, token] : tokens)
+    st->create_token_order.emplace_back(std::move(token), time);
   s = scan_as(store, worker_block_prefix(id), [&](const std::string&, const record_value& r) {
     const auto& b = *std::static_pointer_cast<const worker_block>(r);
     st->blocks[b.worker_id] = b.reason;

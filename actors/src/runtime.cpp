@@ -101,6 +101,11 @@ void timer_service::load_stored(timestamp now) {
   loaded_until_ = until;
 }
 
+void timer_service::reload_stored() {
+  std::lock_guard<std::mutex> lg{load_mutex_};
+  loaded_until_ = 0;
+}
+
 void timer_service::run() {
   for (;;) {
     {
@@ -230,13 +235,7 @@ void runtime::report_storage_error(const std::string& what) {
 
 // ---- recovery --------------------------------------------------------------------------------------
 
-status runtime::recover() {
-  if (!store)
-    return done{};
-  for (auto* a : {&next_hit, &next_hit_type, &next_requester, &next_worker, &next_qualification_type,
-                  &next_qualification_request})
-    if (auto s = a->restore(); !s.ok())
-      return s;
+status runtime::load_read_models() {
   auto s = store->scan(kind_prefix(record_kind::qualification_type), [&](const std::string& key, const record_value& v) {
     uint64_t n = 0;
     for (size_t i = 1; i < key.size() && i < 9; ++i)
@@ -246,18 +245,19 @@ status runtime::recover() {
   });
   if (!s.ok())
     return s;
-  s = store->scan(kind_prefix(record_kind::worker_block), [&](const std::string& key, const record_value& v) {
+  return store->scan(kind_prefix(record_kind::worker_block), [&](const std::string& key, const record_value& v) {
     auto end = key.find('\0', 1);
     if (end != std::string::npos)
       blocks.set(std::static_pointer_cast<const worker_block>(v)->worker_id, key.substr(1, end - 1), true);
     return true;
   });
-  if (!s.ok())
-    return s;
-  // The outbox: effects whose receivers had not applied them at the stop.
-  // Every receiver is idempotent, so sending one twice is harmless.
+}
+
+// The outbox: effects whose receivers had not applied them at the stop.
+// Every receiver is idempotent, so sending one twice is harmless.
+status runtime::replay_outbox() {
   std::vector<std::pair<std::string, std::shared_ptr<const outbox_entry>>> pending;
-  s = store->scan(kind_prefix(record_kind::outbox), [&](const std::string& key, const record_value& v) {
+  auto s = store->scan(kind_prefix(record_kind::outbox), [&](const std::string& key, const record_value& v) {
     pending.emplace_back(key, std::static_pointer_cast<const outbox_entry>(v));
     return true;
   });
@@ -269,23 +269,197 @@ status runtime::recover() {
         note(ledger, ledger::msg{ledger::apply{e->t, key, {}, true}});
         break;
       case outbox_entry::kind_t::worker_update:
-        if (auto w = worker_or_none(e->worker_id))
-          note(w, worker::msg{worker::update{e->update, key}});
-        else
+        if (auto w = worker(e->worker_id); w.ok() && *w)
+          note(*w, worker::msg{worker::update{e->update, key}});
+        else if (w.ok())
           report_storage_error("an outbox record names worker " + e->worker_id + ", who has no record");
-        break;
+        break;   // (a lookup refused by a new rebuild: that rebuild replays it)
       case outbox_entry::kind_t::worker_bonus:
-        if (auto w = worker_or_none(e->worker_id))
-          note(w, worker::msg{worker::bonus{e->amount, e->time, key}});
-        else
+        if (auto w = worker(e->worker_id); w.ok() && *w)
+          note(*w, worker::msg{worker::bonus{e->amount, e->time, key}});
+        else if (w.ok())
           report_storage_error("an outbox record names worker " + e->worker_id + ", who has no record");
-        break;
+        break;   // (a lookup refused by a new rebuild: that rebuild replays it)
     }
   }
+  return done{};
+}
+
+// HITs with a hold at the ledger not yet settled (a write failed, or the
+// process stopped, in between): a wake (counted for drain) activates each,
+// and the activation settles the hold from the ledger's record.
+status runtime::wake_pending_holds() {
+  std::vector<uint64_t> pending;
+  auto s = store->scan(kind_prefix(record_kind::pending_hold), [&](const std::string& key, const record_value&) {
+    uint64_t n = 0;
+    for (size_t i = 1; i < key.size() && i < 9; ++i)
+      n = (n << 8) | static_cast<uint8_t>(key[i]);
+    pending.push_back(n);
+    return true;
+  });
+  if (!s.ok())
+    return s;
+  for (auto n : pending)
+    if (auto h = hit(n); h.ok() && *h) {
+      notes_in_flight.fetch_add(1, std::memory_order_relaxed);
+      caf::anon_send(*h, hit::msg{hit::wake{[this] { noted(); }}});
+    }
+  return done{};
+}
+
+status runtime::recover() {
+  if (!store)
+    return done{};
+  for (auto* a : {&next_hit, &next_hit_type, &next_requester, &next_worker, &next_qualification_type,
+                  &next_qualification_request})
+    if (auto s = a->restore(); !s.ok())
+      return s;
+  if (auto s = load_read_models(); !s.ok())
+    return s;
+  if (auto s = replay_outbox(); !s.ok())
+    return s;
+  if (auto s = wake_pending_holds(); !s.ok())
+    return s;
   if (clk->is_manual())
     timers.load_stored(now());
   return done{};
 }
+
+// ---- after a failed write ------------------------------------------------------------------------
+
+void runtime::on_write_failure() {
+  std::lock_guard<std::mutex> g{rebuild_mutex_};
+  if (stopping_rebuilds_)
+    return;
+  if (rebuilding_.exchange(true, std::memory_order_acq_rel)) {
+    rebuild_again_ = true;   // the running rebuild goes round once more
+    return;
+  }
+  if (rebuild_thread_.joinable())
+    rebuild_thread_.join();   // the previous rebuild, finished
+  rebuild_thread_ = std::thread([this] { rebuild(); });
+}
+
+void runtime::rebuild() {
+  for (;;) {
+    rebuild_once();
+    std::lock_guard<std::mutex> g{rebuild_mutex_};
+    if (!rebuild_again_ || stopping_rebuilds_) {
+      rebuilding_.store(false, std::memory_order_release);
+      rebuild_done_.notify_all();
+      return;
+    }
+    rebuild_again_ = false;   // a write failed while this one ran
+  }
+}
+
+void runtime::rebuild_once() {
+  rebuilds.fetch_add(1, std::memory_order_relaxed);
+  // Every write in flight fails (the store is stopped) and marks its actor.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (notes_in_flight.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until) {
+    {
+      std::lock_guard<std::mutex> g{rebuild_mutex_};
+      if (stopping_rebuilds_)
+        break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  // Writes again; the read models and the outbox from the records, and the
+  // deadline index read again (wakes of retired HITs may have been lost).
+  store->resume();
+  timers.reload_stored();
+  qualification_types.clear();
+  blocks.clear();
+  if (auto s = load_read_models(); !s.ok())
+    report_storage_error("rebuild: " + s.err().message);
+  // The replay's notes are counted before the rebuild ends, so drain()
+  // covers them.
+  if (auto s = replay_outbox(); !s.ok())
+    report_storage_error("rebuild: " + s.err().message);
+  if (auto s = wake_pending_holds(); !s.ok())
+    report_storage_error("rebuild: " + s.err().message);
+}
+
+bool runtime::await_rebuilt(std::chrono::milliseconds limit) {
+  if (!rebuilding())
+    return true;
+  std::unique_lock<std::mutex> g{rebuild_mutex_};
+  return rebuild_done_.wait_for(g, limit, [this] { return !rebuilding(); });
+}
+
+void runtime::stop_rebuilds() {
+  std::thread t;
+  {
+    std::lock_guard<std::mutex> g{rebuild_mutex_};
+    stopping_rebuilds_ = true;
+    t = std::move(rebuild_thread_);
+  }
+  if (t.joinable())
+    t.join();
+}
+
+size_t runtime::passivate_idle(duration_ms idle_for) {
+  if (!store || rebuilding())
+    return 0;
+  passivate p{now() - idle_for};
+  size_t asked = 0;
+  auto sweep = [&](auto& map, size_t budget, auto make_msg) {
+    if (budget == 0 || map.size() <= budget)
+      return;
+    for (auto& [k, a] : map.all()) {
+      caf::anon_send(a, make_msg());
+      ++asked;
+    }
+  };
+  sweep(hits, cfg.resident_hits_max, [&] { return hit::msg{p}; });
+  sweep(workers, cfg.resident_workers_max, [&] { return worker::msg{p}; });
+  sweep(requesters, cfg.resident_requesters_max, [&] { return requester::msg{p}; });
+  return asked;
+}
+
+// ---- messages no actor will handle -------------------------------------------------------------
+
+namespace {
+template <class Msg>
+void answer_failed_impl(runtime& rt, Msg& m, const error& e) {
+  std::visit(
+    [&](auto& c) {
+      using T = std::decay_t<decltype(c)>;
+      if constexpr (std::is_same_v<T, passivate> || std::is_same_v<T, requester::retyped> ||
+                           std::is_same_v<T, requester::token_done>) {
+        // nothing to answer
+      } else if constexpr (std::is_same_v<T, hit::accept>) {
+        if (c.reply)
+          c.reply(e, {});
+      } else if constexpr (std::is_same_v<T, hit::wake>) {
+        if (c.reply)
+          c.reply();
+      } else if constexpr (std::is_same_v<T, hit::funds>) {
+        c.then(e);
+      } else if constexpr (std::is_same_v<T, requester::funds>) {
+        c.then(transfer_outcome::invalid);
+      } else if constexpr (std::is_same_v<T, worker::notify>) {
+        if (c.reply)
+          c.reply(false);
+      } else if constexpr (std::is_same_v<T, requester::next_hits>) {
+        if (c.reply)
+          c.reply({});
+      } else if constexpr (std::is_same_v<T, worker::update> || std::is_same_v<T, worker::bonus> ||
+                           std::is_same_v<T, requester::hit_status_note>) {
+        rt.noted();
+      } else {
+        if (c.reply)
+          c.reply(e);
+      }
+    },
+    m);
+}
+} // namespace
+
+void answer_failed(runtime& rt, hit::msg& m, const error& e) { answer_failed_impl(rt, m, e); }
+void answer_failed(runtime& rt, worker::msg& m, const error& e) { answer_failed_impl(rt, m, e); }
+void answer_failed(runtime& rt, requester::msg& m, const error& e) { answer_failed_impl(rt, m, e); }
 
 // ---- pagination -------------------------------------------------------------------------------
 

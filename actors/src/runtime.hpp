@@ -58,11 +58,12 @@ public:
     return a;
   }
   // Takes k's entry out if it is still `a` (a passivated or retired actor).
-  bool erase(const Key& k, const caf::actor& a) {
+  bool erase(const Key& k, const caf::actor& a) { return erase(k, a.address()); }
+  bool erase(const Key& k, const caf::actor_addr& a) {
     auto& s = shard(k);
     std::lock_guard<std::mutex> g{s.mutex};
     auto it = s.map.find(k);
-    if (it == s.map.end() || it->second != a)
+    if (it == s.map.end() || it->second.address() != a)
       return false;
     s.map.erase(it);
     return true;
@@ -83,6 +84,25 @@ public:
     std::lock_guard<std::mutex> g{s.mutex};
     if (!s.closed)
       s.map.emplace(k, std::move(a));
+  }
+  // Takes every actor out (they are retired; new ones activate later).
+  std::vector<caf::actor> take_all() {
+    std::vector<caf::actor> out;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      for (auto& [k, a] : s.map)
+        out.push_back(std::move(a));
+      s.map.clear();
+    }
+    return out;
+  }
+  size_t size() const {
+    size_t n = 0;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      n += s.map.size();
+    }
+    return n;
   }
   // Shutdown: takes every actor out and refuses new ones from now on.
   std::vector<caf::actor> close() {
@@ -144,6 +164,10 @@ public:
     for (const auto& [n, v] : views_)
       f(n, v);
   }
+  void clear() {
+    std::lock_guard<std::mutex> g{mutex_};
+    views_.clear();
+  }
 
 private:
   mutable std::mutex mutex_;
@@ -166,6 +190,10 @@ public:
         by_worker_.erase(it);
     }
   }
+  void clear() {
+    std::lock_guard<std::mutex> g{mutex_};
+    by_worker_.clear();
+  }
   std::unordered_set<std::string> of(const std::string& worker) const {
     std::lock_guard<std::mutex> g{mutex_};
     auto it = by_worker_.find(worker);
@@ -178,6 +206,33 @@ private:
 };
 
 struct runtime;
+
+// The writes of the actor whose handler runs on this thread: a handler
+// opens a writes_scope on its actor's counters, and every batch it persists
+// counts there until the store answers. An actor with writes in flight is
+// not idle (it is not passivated: its successor would read the records
+// before they land). An actor one of whose writes failed has memory ahead of
+// disk: at its next message it leaves memory and a successor comes back
+// from the records (the ledger instead forgets its cache).
+struct actor_writes {
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<bool> failed{false};
+  // Run (on the store's thread) when a write fails: takes the actor out of
+  // the directory at once, so lookups activate a successor from the records.
+  std::function<void()> on_failure;
+};
+using write_counter = std::shared_ptr<actor_writes>;
+inline thread_local const write_counter* current_writes = nullptr;
+struct writes_scope {
+  explicit writes_scope(const write_counter& w) : prev_(current_writes) { current_writes = &w; }
+  ~writes_scope() { current_writes = prev_; }
+  writes_scope(const writes_scope&) = delete;
+  writes_scope& operator=(const writes_scope&) = delete;
+
+private:
+  const write_counter* prev_;
+};
+inline write_counter make_write_counter() { return std::make_shared<actor_writes>(); }
 
 // Hands out the numbers behind generated ids (HITs, HIT types, requesters,
 // ...). With a store, numbers are reserved in blocks: before the first
@@ -218,6 +273,7 @@ public:
   // loaded yet (the deadline index is read a window at a time, so a start
   // reads only the deadlines of the next hour).
   void load_stored(timestamp now);
+  void reload_stored();   // the next load_stored() reads the index from its start
 
 private:
   void run();
@@ -293,12 +349,56 @@ struct runtime {
       return;
     }
     notes_in_flight.fetch_add(1, std::memory_order_relaxed);
-    store->commit(std::move(batch), [this, d = std::function<void(status)>(std::forward<Done>(done))](status s) mutable {
+    write_counter writes = current_writes ? *current_writes : nullptr;
+    if (writes)
+      writes->in_flight.fetch_add(1, std::memory_order_relaxed);
+    store->commit(std::move(batch), [this, writes, d = std::function<void(status)>(std::forward<Done>(done))](status s) mutable {
+      // The writer's memory is ahead of disk from here: it is marked before
+      // anyone hears of the failure.
+      if (!s.ok()) {
+        if (writes && !writes->failed.exchange(true, std::memory_order_acq_rel) && writes->on_failure)
+          writes->on_failure();
+        on_write_failure();
+      }
+      if (writes)
+        writes->in_flight.fetch_sub(1, std::memory_order_release);
       d(std::move(s));
       noted();
     });
   }
+
+  // ---- after a failed write --------------------------------------------------------------
+  // Memory is a cache of what is durable. A failed write stops the store
+  // (fail-stop: every later batch fails too, so disk stays a prefix of the
+  // commits); each actor whose write failed leaves memory at its next
+  // message and comes back from its records. The engine then waits until no
+  // write is in flight, resumes the store, reloads the read models and
+  // replays the outbox. Meanwhile the facade holds new commands (bounded).
+  void on_write_failure();
+  bool rebuilding() const { return rebuilding_.load(std::memory_order_acquire); }
+  // Waits until no rebuild runs (false if one still runs after `limit`).
+  bool await_rebuilt(std::chrono::milliseconds limit);
+  void stop_rebuilds();   // at shutdown
+  std::atomic<uint64_t> rebuilds{0};
+  // Passivation: asks every resident actor of each kind over its budget to
+  // leave memory if it has been idle; returns how many were asked.
+  size_t passivate_idle(duration_ms idle_for);
   bool persistent() const { return store != nullptr; }
+
+private:
+  void rebuild();
+  void rebuild_once();
+  status replay_outbox();
+  status wake_pending_holds();
+  status load_read_models();
+  std::atomic<bool> rebuilding_{false};
+  std::mutex rebuild_mutex_;
+  std::condition_variable rebuild_done_;
+  std::thread rebuild_thread_;
+  bool stopping_rebuilds_ = false;
+  bool rebuild_again_ = false;   // a write failed while a rebuild ran
+
+public:
 
   // A one-way notification to another actor, counted for drain().
   template <class Msg>

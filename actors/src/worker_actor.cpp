@@ -5,6 +5,7 @@
 // from the HITs.
 
 #include <deque>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 
@@ -31,6 +32,15 @@ struct worker_actor_state {
   std::deque<worker::msg> stash;
   // Accept tokens whose first call is still at the HIT: later repeats wait here.
   std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
+  // Outbox keys of bonuses applied lately: a bonus note may come twice (its
+  // first delivery and a replay after a failed write) and is not idempotent
+  // by itself. Older ones are recognised by their record being gone.
+  std::unordered_set<std::string> recent_bonuses;
+  std::deque<std::string> recent_order;
+  // Leaving memory (see hit_actor.cpp).
+  write_counter writes = make_write_counter();
+  timestamp last_active = 0;
+  bool retired = false;
   static inline const char* name = "hitd.worker";
 };
 
@@ -92,10 +102,81 @@ void ask_candidates(self_ptr self, worker::group_search g, std::string token, ca
     }}});
 }
 
+void leave(self_ptr self) {
+  auto& st = self->state;
+  st.retired = true;
+  error e{errc::storage_failure, "a write failed before this command ran"};
+  for (auto& waiting : st.stash)
+    answer_failed(*st.rt, waiting, e);
+  st.stash.clear();
+  for (auto& [token, replies] : st.tokens_in_flight)
+    for (auto& r : replies)
+      r(e);
+  st.tokens_in_flight.clear();
+  auto id = std::move(st.w.id);
+  st.w = worker_state{};
+  st.w.id = std::move(id);
+  st.creds.reset();
+}
+
+bool idle(const worker_actor_state& st, timestamp before) {
+  return !st.busy && st.stash.empty() && st.w.accepts_in_flight == 0 && st.tokens_in_flight.empty() &&
+         st.writes->in_flight.load(std::memory_order_acquire) == 0 && st.last_active < before;
+}
+
 void handle(self_ptr self, worker::msg& m) {
   auto& st = self->state;
+  if (st.retired) {
+    // A withdrawal the ledger applied is durable with the worker's record:
+    // its answer is the successor's balance.
+    if (auto* f = std::get_if<worker::funds>(&m); f && f->outcome == transfer_outcome::applied) {
+      worker::msg q{worker::dashboard{[reply = std::move(f->reply)](result<worker_dashboard> d) {
+        if (d.ok())
+          reply(d->available_balance);
+        else
+          reply(d.err());
+      }}};
+      forward_or_fail(*st.rt, st.rt->worker(st.w.id), caf::actor_cast<caf::actor>(self), q);
+      return;
+    }
+    // An accept the HIT made durable stands: the client has its assignment,
+    // and the successor counts it (as the outbox note it also is).
+    if (auto* a = std::get_if<worker::accepted>(&m); a && a->outcome.ok()) {
+      auto ref = parse_assignment_id(a->outcome->assignment_id);
+      if (ref && !a->outbox.empty()) {
+        const auto& v = *a->outcome;
+        st.rt->notes_in_flight.fetch_add(1, std::memory_order_relaxed);
+        worker::msg u{worker::update{{*ref, {}, assignment_status::accepted, v.accept_time, 0, v.accept_time, v.reward},
+                                     std::move(a->outbox)}};
+        forward_or_fail(*st.rt, st.rt->worker(st.w.id), caf::actor_cast<caf::actor>(self), u);
+      }
+      a->reply(std::move(a->outcome));
+      return;
+    }
+    // Answers to the old incarnation's requests are not for a successor.
+    if (std::holds_alternative<worker::funds>(m) || std::holds_alternative<worker::accepted>(m) ||
+        std::holds_alternative<worker::candidates>(m) || std::holds_alternative<passivate>(m))
+      answer_failed(*st.rt, m, error{errc::storage_failure, "a write failed before this command finished"});
+    else
+      forward_or_fail(*st.rt, st.rt->worker(st.w.id), caf::actor_cast<caf::actor>(self), m);
+    return;
+  }
+  if (st.writes->failed.load(std::memory_order_acquire)) {
+    // A write of this actor failed: its memory is ahead of disk.
+    st.rt->workers.erase(st.w.id, caf::actor_cast<caf::actor>(self));
+    leave(self);
+    handle(self, m);   // forwarded to the successor
+    return;
+  }
+  if (auto* p = std::get_if<passivate>(&m)) {
+    if (idle(st, p->idle_before) && st.rt->workers.erase(st.w.id, caf::actor_cast<caf::actor>(self)))
+      leave(self);
+    return;
+  }
+  writes_scope in_flight{st.writes};
   auto& w = st.w;
   auto* rt = st.rt;
+  st.last_active = rt->now();
   if (st.busy && !std::holds_alternative<worker::funds>(m)) {
     if (st.stash.size() >= stash_max) {
       std::visit([](auto& c) {
@@ -235,7 +316,25 @@ void handle(self_ptr self, worker::msg& m) {
           rt->noted();
         }
       } else if constexpr (std::is_same_v<T, worker::bonus>) {
-        // Bonuses are counted once: the outbox record goes in the same batch.
+        // Bonuses are counted once: the outbox record goes in the same batch,
+        // and a second delivery finds it applied (recently) or gone.
+        if (!c.outbox.empty()) {
+          bool seen = st.recent_bonuses.count(c.outbox) > 0;
+          if (!seen) {
+            auto rec = rt->store->get(c.outbox);
+            seen = rec.ok() && !*rec;
+          }
+          if (seen) {
+            rt->noted();
+            return;
+          }
+          st.recent_bonuses.insert(c.outbox);
+          st.recent_order.push_back(c.outbox);
+          if (st.recent_order.size() > 1'024) {
+            st.recent_bonuses.erase(st.recent_order.front());
+            st.recent_order.pop_front();
+          }
+        }
         record_bonus(w, c.amount, c.time);
         persist_then(self, [rt](status) { rt->noted(); }, std::move(c.outbox));
       } else if constexpr (std::is_same_v<T, worker::block>) {
@@ -279,16 +378,31 @@ void handle(self_ptr self, worker::msg& m) {
         st.busy = true;
         caf::actor me = caf::actor_cast<caf::actor>(self);
         transfer t{w.id, ++w.ledger_seq, {{worker_account(w.id), external_account(), c.amount}}};
-        caf::anon_send(rt->ledger, ledger::msg{ledger::apply{
+        // The worker's record as it is once paid out goes in the ledger's
+        // batch with the transfer: both are written or neither.
+        write_batch with;
+        if (rt->persistent()) {
+          worker_state after = w;
+          after.withdrawn += c.amount;
+          if (!c.token.empty())
+            after.withdraw_tokens[c.token] = now;
+          with.push_back({record_kind::worker, worker_key(w.id), std::make_shared<const worker_state>(std::move(after))});
+        }
+        rt->note(rt->ledger, ledger::msg{ledger::apply{
           std::move(t), {}, [me, amount = c.amount, token = c.token, reply = std::move(c.reply)](transfer_outcome o) mutable {
             caf::anon_send(me, worker::msg{worker::funds{o, amount, std::move(token), std::move(reply)}});
-          }}});
+          }, true, std::move(with)}});
       } else if constexpr (std::is_same_v<T, worker::funds>) {
         st.busy = false;
-        if (c.outcome != transfer_outcome::applied) {
+        if (c.outcome == transfer_outcome::insufficient_funds) {
           c.reply(error{errc::insufficient_funds, "the ledger refused the withdrawal"});
           return;
         }
+        if (c.outcome != transfer_outcome::applied) {
+          c.reply(error{errc::storage_failure, "the withdrawal could not be written"});
+          return;
+        }
+        // Durable already (with the ledger's batch).
         w.withdrawn += c.amount;
         if (!c.token.empty())
           w.withdraw_tokens[c.token] = now;
@@ -297,14 +411,8 @@ void handle(self_ptr self, worker::msg& m) {
         e.time = now;
         e.worker_id = w.id;
         e.amount = c.amount;
-        persist_then(self, [rt, e = std::move(e), reply = std::move(c.reply), left = balance_of(w)](status s) mutable {
-          if (s.ok()) {
-            publish_one(rt, std::move(e));
-            reply(left);
-          } else {
-            reply(s.err());
-          }
-        });
+        publish_one(rt, std::move(e));
+        c.reply(balance_of(w));
       }
     },
     m);
@@ -318,6 +426,7 @@ void handle(self_ptr self, worker::msg& m) {
 caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w) {
   self->state.rt = rt;
   self->state.w = std::move(w);
+  self->state.writes->on_failure = [rt, id = self->state.w.id, addr = self->address()] { rt->workers.erase(id, addr); };
   return {
     [=](worker::msg& m) { handle(self, m); },
   };
@@ -336,6 +445,7 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
   if (!*v)
     return caf::actor{};
   worker_state w = *std::static_pointer_cast<const worker_state>(*v);
+  w.accepts_in_flight = 0;   // those were answered (or lost) with the old incarnation
   // A withdrawal the ledger applied after the worker's record was written
   // used the next seq: never issue it again.
   auto applied = rt.store->get(ledger_source_key(w.id));

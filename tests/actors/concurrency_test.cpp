@@ -56,6 +56,9 @@ constexpr int worker_count = 200;
 constexpr int64_t deposit_cents = 60'000;         // $600 per requester at the start: runs short
 constexpr int64_t top_up_cents = 40'000;          // once more, mid-run (sent twice, one token)
 constexpr auto time_budget = std::chrono::seconds(120);
+// With faults: one write in this many fails (each failure rebuilds the
+// engine's memory from the store, so not too often).
+constexpr uint64_t fault_interval = 997;
 constexpr hitd::timestamp start_time = 1'767'225'600'000;   // 2026-01-01T00:00:00Z
 constexpr size_t list_max = 4'096;                // per-thread lists of assignments
 
@@ -176,6 +179,7 @@ struct world {
   std::map<std::string, withdrawal> withdrawals;           // successful, by idempotency key
   int64_t anonymous_withdrawn = 0;                          // successful without a key
   std::map<std::string, int64_t> anonymous_by_worker;
+  bool faults = false;   // storage_failure is an answer every command may give
 };
 
 // A generator for one stream of choices. seed_seq keeps 32 bits per value,
@@ -258,7 +262,7 @@ private:
       }
       auto code = r.code();
       self->w_->tally[static_cast<size_t>(o)][static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
-      if (code != errc::throttled && !(allowed(o) & bit(code))) {
+      if (code != errc::throttled && !(self->w_->faults && code == errc::storage_failure) && !(allowed(o) & bit(code))) {
         std::lock_guard<std::mutex> g{self->w_->unexpected_mutex};
         self->w_->unexpected.try_emplace({static_cast<size_t>(o), static_cast<int>(code)}, r.err().message);
       }
@@ -929,13 +933,18 @@ hitd::hit_properties type_props(int k) {
 
 } // namespace
 
-TEST(Concurrency, RandomCommandsKeepTheBooksExact) {
+// The whole run. With `faults`, the store fails every so many writes once
+// the parties exist: each failed command must answer storage_failure (or
+// throttled), the engine rebuilds its memory from the store, and every
+// check holds as without faults.
+void run_world(std::shared_ptr<hitd::faulty_store> faults) {
   const auto started = steady::now();
   auto w = std::make_shared<world>();
+  w->faults = faults != nullptr;
   w->seed = seed_from_env();
   w->deadline = started + time_budget;
   std::cout << "[ seed  ] HITD_SEED=" << w->seed << std::endl;
-  RecordProperty("seed", std::to_string(w->seed));
+  ::testing::Test::RecordProperty("seed", std::to_string(w->seed));
   std::mt19937_64 coord = seeded(w->seed, 0, 0);
 
   auto clock = std::make_shared<hitd::manual_clock>(start_time);
@@ -943,8 +952,10 @@ TEST(Concurrency, RandomCommandsKeepTheBooksExact) {
   // Low daily caps, so that the cap (with accepts in flight) is reached.
   config.workers.probation_daily_accepts = 10;
   config.workers.daily_accepts = 60;
-  w->engine = std::make_unique<hitd::engine>(
-    hitd::engine::options{config, clock, std::make_shared<hitd::memory_store>()});
+  std::shared_ptr<hitd::storage_port> store = std::make_shared<hitd::memory_store>();
+  if (faults)
+    store = faults;
+  w->engine = std::make_unique<hitd::engine>(hitd::engine::options{config, clock, store});
   auto& e = *w->engine;
 
   // Requesters with money and HIT types.
@@ -974,6 +985,8 @@ TEST(Concurrency, RandomCommandsKeepTheBooksExact) {
     w->workers.push_back(*id);
   }
 
+  if (faults)
+    faults->fail_every(fault_interval);
   bool lost_callbacks = false;
   for (int phase = 0; phase < phases && steady::now() < w->deadline; ++phase) {
     std::vector<std::shared_ptr<client>> clients;
@@ -1048,6 +1061,16 @@ TEST(Concurrency, RandomCommandsKeepTheBooksExact) {
                   << " times), which it cannot: " << message;
 
   check_books(*w, "at the end");
+  if (faults) {
+    std::cout << "[ faults] " << faults->failed() << " of " << faults->commits() << " writes failed" << std::endl;
+    EXPECT_GT(faults->failed(), 0u);
+  }
   std::cout << "[ time  ] " << std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started).count()
             << " ms" << std::endl;
+}
+
+TEST(Concurrency, RandomCommandsKeepTheBooksExact) { run_world(nullptr); }
+
+TEST(Concurrency, RandomCommandsWithFailingWritesKeepTheBooksExact) {
+  run_world(std::make_shared<hitd::faulty_store>(std::make_shared<hitd::memory_store>()));
 }

@@ -1989,10 +1989,7 @@ TEST(Engine, CommandsReportStorageFailureWhenTheStoreFails) {
 }
 
 // storage_failure means "the command had no effect" (error.hpp).
-// Disabled until the persistence issue (#3, item 7): a failed write must
-// leave memory as it was on disk. Today actors apply a transition in memory
-// before the store answers and do not undo it on failure.
-TEST(Engine, DISABLED_CreateHitThatFailsToPersistReportsStorageFailureAndHoldsNothing) {
+TEST(Engine, CreateHitThatFailsToPersistReportsStorageFailureAndHoldsNothing) {
   engine_harness h;
   auto r = h.requester(cents(10'000));
   auto t = h.hit_type(r);
@@ -2005,10 +2002,7 @@ TEST(Engine, DISABLED_CreateHitThatFailsToPersistReportsStorageFailureAndHoldsNo
   EXPECT_TRUE(must(h->list_hits(r, {})).items.empty());
 }
 
-// Disabled until the persistence issue (#3, item 7): a failed write must
-// leave memory as it was on disk. Today actors apply a transition in memory
-// before the store answers and do not undo it on failure.
-TEST(Engine, DISABLED_DepositThatFailsToPersistCanBeRetriedWithTheSameToken) {
+TEST(Engine, DepositThatFailsToPersistCanBeRetriedWithTheSameToken) {
   engine_harness h;
   auto r = h.requester(cents(0));
   h.store->fail_writes(true);
@@ -2017,10 +2011,7 @@ TEST(Engine, DISABLED_DepositThatFailsToPersistCanBeRetriedWithTheSameToken) {
   EXPECT_EQ(must(h->deposit(r, cents(500), "dep-1")).available, cents(500));
 }
 
-// Disabled until the persistence issue (#3, item 7): a failed write must
-// leave memory as it was on disk. Today actors apply a transition in memory
-// before the store answers and do not undo it on failure.
-TEST(Engine, DISABLED_AcceptThatFailsToPersistTakesNoSlot) {
+TEST(Engine, AcceptThatFailsToPersistTakesNoSlot) {
   engine_harness h;
   auto r = h.requester();
   auto w = h.worker();
@@ -2032,10 +2023,7 @@ TEST(Engine, DISABLED_AcceptThatFailsToPersistTakesNoSlot) {
   EXPECT_TRUE(h->accept(acc(w, v.hit_id, "")).ok());
 }
 
-// Disabled until the persistence issue (#3, item 7): a failed write must
-// leave memory as it was on disk. Today actors apply a transition in memory
-// before the store answers and do not undo it on failure.
-TEST(Engine, DISABLED_CreateRequesterThatFailsToPersistCanBeRetried) {
+TEST(Engine, CreateRequesterThatFailsToPersistCanBeRetried) {
   engine_harness h;
   h.store->fail_writes(true);
   EXPECT_EQ(h->create_requester({"Acme", "AACME"}).code(), errc::storage_failure);
@@ -2043,10 +2031,7 @@ TEST(Engine, DISABLED_CreateRequesterThatFailsToPersistCanBeRetried) {
   EXPECT_EQ(must(h->create_requester({"Acme", "AACME"})), "AACME");
 }
 
-// Disabled until the persistence issue (#3, item 7): a failed write must
-// leave memory as it was on disk. Today actors apply a transition in memory
-// before the store answers and do not undo it on failure.
-TEST(Engine, DISABLED_CreateHitTypeThatFailsToPersistIsPersistedOnRetry) {
+TEST(Engine, CreateHitTypeThatFailsToPersistIsPersistedOnRetry) {
   engine_harness h;
   auto r = h.requester();
   h.store->fail_writes(true);

@@ -177,38 +177,44 @@ TEST(WorkerRules, ARepeatedUpdateChangesNothing) {
   EXPECT_TRUE(w.open.empty());
 }
 
-TEST(WorkerRules, AnOutOfOrderUpdateChangesNothing) {
+// Updates can arrive out of order (a note replayed after a failed write
+// overtakes a later one): a status implies the accept and the submission it
+// needs, each counted once, and the late updates change nothing.
+TEST(WorkerRules, AnOutOfOrderUpdateImpliesTheStepsBeforeIt) {
   auto w = new_worker();
-  // Submitted, rejected and approved before accepted: never seen, ignored.
+  // Approved before anything else: accepted, submitted and approved, once.
+  EXPECT_TRUE(apply_update(w, update(1, assignment_status::approved, t0, t0 + hour, t0 + 2 * hour)));
+  EXPECT_FALSE(apply_update(w, update(1, assignment_status::accepted, t0)));
   EXPECT_FALSE(apply_update(w, update(1, assignment_status::submitted, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(1, assignment_status::rejected, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(1, assignment_status::approved, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(1, assignment_status::returned, t0)));
-  EXPECT_EQ(w.totals.submitted, 0);
-  EXPECT_EQ(w.totals.approved, 0);
-  EXPECT_TRUE(w.days.empty());
-
-  ASSERT_TRUE(apply_update(w, update(2, assignment_status::accepted, t0)));
-  // Rejected or approved straight from accepted skips a step: ignored.
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::rejected, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::approved, t0, t0 + hour)));
-  ASSERT_TRUE(apply_update(w, update(2, assignment_status::submitted, t0, t0 + hour)));
-  // An older status after a newer one.
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::accepted, t0)));
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::returned, t0, 0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::abandoned, t0, 0, t0 + hour)));
-  ASSERT_TRUE(apply_update(w, update(2, assignment_status::approved, t0, t0 + hour)));
-  // After the final status the assignment is closed.
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::submitted, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::rejected, t0, t0 + hour)));
-  EXPECT_FALSE(apply_update(w, update(2, assignment_status::returned, t0, 0, t0 + hour)));
   EXPECT_EQ(w.totals.accepted, 1);
   EXPECT_EQ(w.totals.submitted, 1);
   EXPECT_EQ(w.totals.approved, 1);
-  EXPECT_EQ(w.totals.rejected, 0);
-  EXPECT_EQ(w.totals.returned, 0);
   EXPECT_EQ(w.totals.pending, 0);
   EXPECT_EQ(w.totals.reward_income.cents, 100);
+  EXPECT_EQ(row(w, day0)->accepted, 1);
+  EXPECT_EQ(row(w, day0)->pending, 0);
+
+  // Rejected straight from accepted: the submission is implied.
+  ASSERT_TRUE(apply_update(w, update(2, assignment_status::accepted, t0)));
+  EXPECT_TRUE(apply_update(w, update(2, assignment_status::rejected, t0, t0 + hour, t0 + 2 * hour)));
+  EXPECT_FALSE(apply_update(w, update(2, assignment_status::submitted, t0, t0 + hour)));
+  EXPECT_EQ(w.totals.submitted, 2);
+  EXPECT_EQ(w.totals.rejected, 1);
+  EXPECT_EQ(w.totals.pending, 0);
+  // An older status after a newer one changes nothing.
+  EXPECT_FALSE(apply_update(w, update(2, assignment_status::accepted, t0)));
+  EXPECT_FALSE(apply_update(w, update(2, assignment_status::returned, t0, 0, t0 + hour)));
+  // The rejection overridden later still counts.
+  EXPECT_TRUE(apply_update(w, update(2, assignment_status::approved, t0, t0 + hour, t0 + 3 * hour)));
+  EXPECT_EQ(w.totals.rejected, 0);
+  EXPECT_EQ(w.totals.approved, 2);
+
+  // Returned before its accept: the accept is implied.
+  EXPECT_TRUE(apply_update(w, update(3, assignment_status::returned, t0, 0, t0 + hour)));
+  EXPECT_FALSE(apply_update(w, update(3, assignment_status::accepted, t0)));
+  EXPECT_EQ(w.totals.accepted, 3);
+  EXPECT_EQ(w.totals.returned, 1);
+  EXPECT_TRUE(w.open.empty());
 }
 
 // The accepted update of an assignment that has reached a final status

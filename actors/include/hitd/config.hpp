@@ -31,6 +31,17 @@ struct engine_config {
   duration_ms timer_tick_ms = 50;
   // The platform's own account id in the ledger.
   const char* platform_account = "PLATFORM";
+
+  // Memory (with a store; without one everything stays resident). Actors
+  // beyond these counts leave memory once idle for `passivate_after_ms` and
+  // come back from their records on their next message. 0 = no budget.
+  size_t resident_hits_max = 1'000'000;
+  size_t resident_workers_max = 1'000'000;
+  size_t resident_requesters_max = 100'000;
+  duration_ms passivate_after_ms = 60'000;
+  // How long a deleted HIT's records stay on disk (MTurk: 120 days); a
+  // deleted HIT leaves memory as soon as its deletion is durable.
+  duration_ms retention_ms = 120 * ms_per_day;
 };
 
 } // namespace hitd

@@ -218,9 +218,14 @@ struct approval_plan {
 };
 result<approval_plan> plan_approval(const hit_state& h, uint32_t ordinal, bool override_rejection,
                                     timestamp now);
-// Applies an approval planned by plan_approval (and charged, if it said so).
+// Applies an approval planned by plan_approval without a charge.
 void approve(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now,
              const fee_schedule& fees, hit_effects& fx);
+// Approves a rejected assignment (plan_approval said charge) once the actor
+// has held the reward and fee from the requester's balance: the hold joins
+// the HIT's and the approval is paid from it like any other.
+void approve_rejected(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now, money held,
+                      const fee_schedule& fees, hit_effects& fx);
 
 status reject(hit_state& h, uint32_t ordinal, std::string feedback, timestamp now,
               const fee_schedule& fees, hit_effects& fx);

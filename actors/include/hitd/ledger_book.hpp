@@ -60,7 +60,10 @@ enum class transfer_outcome : uint8_t {
 
 class ledger_book {
 public:
-  transfer_outcome apply(const transfer& t);
+  // Applies t whole or not at all. With check_seq, a seq at or below the
+  // source's last is a duplicate; without (the caller knows t is new: an
+  // outbox entry still on disk), the source's last seq only moves up.
+  transfer_outcome apply(const transfer& t, bool check_seq = true);
   money balance(const account_key& k) const;
   // The sum of every balance, external included: zero while the book is sound.
   money total() const;

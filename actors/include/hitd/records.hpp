@@ -17,6 +17,8 @@
 //   qualification_grant    qualification_grant        type number, worker id
 //   qualification_request  qualification_request_view type number, request number
 //   requester_hit_type     hit_type                   requester id, type number
+//   request_token          request_token_record       requester id, token
+//   pending_hold           deadline_mark              hit number
 //   ledger_account         money                      account kind, owner
 //   ledger_source          uint64_t (last seq)        source
 //   outbox                 outbox_entry               source, seq
@@ -67,6 +69,14 @@ struct outbox_entry {
 
 // A HIT has a deadline at the key's time; the value carries nothing.
 struct deadline_mark {};
+
+// A CreateHIT UniqueRequestToken (24 hours): the HIT it made, when, and a
+// fingerprint of the request (to tell a retry from a reuse).
+struct request_token_record {
+  uint64_t hit = 0;
+  timestamp time = 0;
+  uint64_t fingerprint = 0;
+};
 
 // Keys.
 inline std::string counter_key(const std::string& name) { return record_key{record_kind::counter}.text(name).str(); }
@@ -122,6 +132,13 @@ inline std::string outbox_key(const std::string& source, uint64_t seq) {
 inline std::string deadline_key(timestamp due, uint64_t hit) {
   return record_key{record_kind::deadline}.number(static_cast<uint64_t>(due)).number(hit).str();
 }
+inline std::string request_token_key(const std::string& requester, const std::string& token) {
+  return record_key{record_kind::request_token}.text(requester).text(token).str();
+}
+inline std::string request_token_prefix(const std::string& requester) {
+  return record_key{record_kind::request_token}.text(requester).str();
+}
+inline std::string pending_hold_key(uint64_t hit) { return record_key{record_kind::pending_hold}.number(hit).str(); }
 inline std::string kind_prefix(record_kind k) { return record_key{k}.str(); }
 
 } // namespace hitd

@@ -50,6 +50,8 @@ enum class record_kind : uint8_t {
   deadline = 16,        // deadline_mark, key = due time + hit number: a HIT has a deadline then
   qualification_request = 17,  // qualification_request_view, key = type number + request number (pending ones)
   requester_hit_type = 18,     // hit_type, key = requester id + type number: a requester's own types
+  request_token = 19,          // request_token_record, key = requester id + token: CreateHIT's UniqueRequestToken
+  pending_hold = 20,           // deadline_mark, key = hit number: the HIT has a hold at the ledger not yet settled
 };
 
 // The first byte of a key, as a kind (the key schema puts it there).
@@ -92,7 +94,15 @@ public:
   // Writes every record of the batch atomically, then calls done exactly once
   // (on any thread) with success or errc::storage_failure. Batches are
   // applied in the order commit() was called.
+  //
+  // Fail-stop: after a batch fails, every batch committed after it fails too,
+  // unwritten, until resume() (so what is on disk is always a prefix of the
+  // commits). The engine resumes once every actor that could hold state
+  // from a failed batch is gone from memory.
   virtual void commit(write_batch batch, std::function<void(status)> done) = 0;
+  // Accepts writes again after a failure (they may fail again if the cause
+  // persists). Batches committed before resume() still fail.
+  virtual void resume() = 0;
   // The record under key: its value, null when there is none, or
   // errc::storage_failure naming the key when it cannot be read or decoded
   // (a corrupt record or an unknown encoding version is never skipped).
@@ -108,6 +118,7 @@ public:
 class memory_store final : public storage_port {
 public:
   void commit(write_batch batch, std::function<void(status)> done) override;
+  void resume() override;
   result<record_value> get(const std::string& key) const override;
   status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override;
 
@@ -120,7 +131,8 @@ public:
   size_t size() const;
   uint64_t batches() const;
   size_t count(record_kind kind) const;
-  // Fails every commit from now on (or stops failing), for failure-path tests.
+  // Fails every commit from now on (a broken disk), or stops failing (the
+  // disk is back; the store stays stopped until resume()).
   void fail_writes(bool on);
 
 private:
@@ -128,15 +140,18 @@ private:
   std::map<std::string, record> records_;
   uint64_t batches_ = 0;
   bool failing_ = false;
+  bool stopped_ = false;   // a commit failed and resume() has not been called
 };
 
 // Fault injection around any store: fails every nth commit, or every
 // commit from the kth on, with errc::storage_failure; the failed batch is not
-// written. Reads pass through.
+// written, and (fail-stop) neither is any later one until resume(). Reads
+// pass through.
 class faulty_store final : public storage_port {
 public:
   explicit faulty_store(std::shared_ptr<storage_port> inner) : inner_(std::move(inner)) {}
   void commit(write_batch batch, std::function<void(status)> done) override;
+  void resume() override;
   result<record_value> get(const std::string& key) const override { return inner_->get(key); }
   status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override {
     return inner_->scan(prefix, visit, from);
@@ -151,6 +166,7 @@ private:
   std::shared_ptr<storage_port> inner_;
   mutable std::mutex mutex_;
   uint64_t every_ = 0, from_ = 0, seen_ = 0, failed_ = 0;
+  bool stopped_ = false;
 };
 
 } // namespace hitd

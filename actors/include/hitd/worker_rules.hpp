@@ -78,7 +78,8 @@ int64_t accepted_today(const worker_state& w, timestamp now);
 status check_daily_cap(const worker_state& w, timestamp now, const worker_policy& p);
 
 // Applies a HIT's news about an assignment; returns false when it changed
-// nothing (a repeat or an older status).
+// nothing (a repeat or an older status). Out of order is fine: a later
+// status implies the accept and the submission it needs, each counted once.
 bool apply_update(worker_state& w, const assignment_update& u);
 void record_bonus(worker_state& w, money amount, timestamp now);
 
