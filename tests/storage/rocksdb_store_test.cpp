@@ -19,6 +19,10 @@
 #include "samples.hpp"
 
 namespace hitd::storage {
+
+// How gtest shows a mode (found by argument-dependent lookup).
+void PrintTo(durability d, std::ostream* os) { *os << durability_name(d); }
+
 namespace {
 
 using testing::temp_dir;
@@ -581,6 +585,10 @@ struct failure_case {
   durability mode;
   bool retryable;
 };
+
+void PrintTo(const failure_case& c, std::ostream* os) {
+  *os << durability_name(c.mode) << (c.retryable ? ", retryable" : ", fatal");
+}
 
 class FailingWrites : public ::testing::TestWithParam<failure_case> {
 protected:
