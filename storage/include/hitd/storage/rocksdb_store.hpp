@@ -17,6 +17,13 @@
 // blocks. Callers that must never block should keep their own in-flight
 // bound below the limit.
 //
+// A failed write fails every batch of its group (none of it is applied).
+// RocksDB then takes no writes until it recovers: from a retryable I/O error
+// it does (the store calls Resume() before the next group), and commits
+// succeed again once the fault has passed; any other failed WAL write is
+// fatal to the open database, and from then on every commit fails at once
+// (stats().stopped) while reads go on, until the store is reopened.
+//
 // Reads (get, scan) run on the calling thread against the database and see
 // every batch whose completion has run. A record that does not decode fails
 // the read with errc::storage_failure naming its key in hex.
@@ -78,7 +85,7 @@ struct store_stats {
   uint64_t groups = 0;          // write groups: RocksDB writes issued
   uint64_t records = 0;         // records written (puts and deletes)
   uint64_t bytes = 0;           // bytes written: keys + encoded values
-  uint64_t write_errors = 0;    // write groups that failed
+  uint64_t write_errors = 0;    // write groups that failed (also those refused once stopped)
   uint64_t failed_batches = 0;  // batches completed with an error (failed group, bad record, closed)
   uint64_t backpressure_waits = 0;   // commit() calls that blocked on max_pending_bytes
   bool stopped = false;         // a write failed unrecoverably: every commit fails until reopened
