@@ -1,0 +1,480 @@
+#include "hitd/storage/rocksdb_store.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "hitd/storage/codec.hpp"
+
+namespace hitd::storage {
+
+result<durability> parse_durability(std::string_view text) {
+  if (text == "sync")
+    return durability::sync;
+  if (text == "wal")
+    return durability::wal;
+  if (text == "none")
+    return durability::none;
+  return error{errc::invalid_parameter_value,
+               "durability must be sync, wal or none, not \"" + std::string{text} + "\""};
+}
+
+const char* durability_name(durability d) {
+  switch (d) {
+    case durability::sync: return "sync";
+    case durability::wal: return "wal";
+    case durability::none: return "none";
+  }
+  return "unknown";
+}
+
+namespace {
+
+struct encoded_record {
+  std::string key;
+  std::string value;   // the encoding; empty for a delete
+  bool erase = false;
+};
+
+// One commit() waiting for the writer.
+struct pending_batch {
+  std::vector<encoded_record> records;
+  size_t bytes = 0;                  // keys + values
+  std::function<void(status)> done;
+  std::string refused;               // non-empty: fail with this, write nothing
+};
+
+// The smallest key above every key that starts with prefix, or nullopt when
+// there is none (an empty prefix, or one of only 0xff bytes).
+std::optional<std::string> prefix_successor(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff)
+    prefix.pop_back();
+  if (prefix.empty())
+    return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+  return prefix;
+}
+
+rocksdb::Options rocksdb_options(const store_options& o) {
+  rocksdb::Options opt;
+  opt.create_if_missing = o.create_if_missing;
+  if (o.env)
+    opt.env = o.env;
+  // Writes: a 64 MiB memtable absorbs the small overwrites of hot records
+  // (HITs, workers) before they reach an SST file, and three of them let
+  // writes go on while one flushes. Two background jobs: hitd's machines
+  // are small and the scheduler threads need the cores.
+  opt.write_buffer_size = size_t{64} << 20;
+  opt.max_write_buffer_number = 3;
+  opt.max_background_jobs = 2;
+  // Dynamic level sizes keep space amplification near 1.1 whatever the
+  // database size; bytes_per_sync spreads SST writeback instead of one
+  // large fsync at the end of each flush or compaction.
+  opt.level_compaction_dynamic_level_bytes = true;
+  opt.bytes_per_sync = uint64_t{1} << 20;
+  opt.keep_log_file_num = 10;
+  // LZ4 when the library has it: cheap enough for the write path and
+  // records are mostly short repetitive strings (ids, tokens). Else none
+  // (Snappy and zstd cost more CPU for what would be a small gain here).
+  auto supported = rocksdb::GetSupportedCompressions();
+  bool lz4 = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+  opt.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  // Whole-key bloom filters (10 bits a key, about 1% false positives):
+  // activation reads point-get records that often do not exist (a
+  // requester's first HIT, a worker's first block), and a filter answers
+  // those without reading a block.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // No prefix extractor: keys have variable-length text parts and scans use
+  // prefixes of different lengths (one kind byte; a HIT number; a requester
+  // id), so a fixed prefix would either filter nothing or be wrong for the
+  // shorter scans. Scans instead bound their iterator with
+  // iterate_upper_bound (the prefix's successor), so they stop at the end
+  // of the prefix without walking into the next kind's keys or tombstones.
+  return opt;
+}
+
+} // namespace
+
+struct rocksdb_store::impl {
+  store_options opts;
+  rocksdb::WriteOptions write_options;
+  std::unique_ptr<rocksdb::DB> db;
+
+  // The queue, guarded by mutex.
+  std::mutex mutex;
+  std::condition_variable work_cv;    // the writer waits for batches
+  std::condition_variable space_cv;   // committers wait for room
+  std::deque<pending_batch> queue;
+  size_t pending_bytes = 0;
+  bool closing = false;               // no more commits; the writer drains and stops
+  std::thread writer;
+  std::thread::id writer_id;
+
+  // Reads against close: a reader counts itself in, then checks the flag;
+  // close sets the flag, then waits for the count to drain (both seq_cst).
+  std::atomic<bool> db_closing{false};
+  std::atomic<int64_t> readers{0};
+  std::mutex close_mutex;
+  bool closed = false;
+
+  // Writer thread only (and close(), after the writer stopped).
+  bool resume_before_write = false;   // the last write failed
+  std::string fatal;                  // non-empty: the database takes no more writes
+  std::atomic<bool> stopped{false};   // !fatal.empty(), for stats()
+
+  std::atomic<uint64_t> batches{0}, groups{0}, records{0}, bytes{0}, write_errors{0}, failed_batches{0},
+      backpressure_waits{0};
+
+  bool close_on_exit = false;         // writer thread only: close() was called on it
+
+  void run();
+  void write_group(std::vector<pending_batch>& group);
+  status shut();
+  status close_db();
+};
+
+void rocksdb_store::impl::run() {
+  pthread_setname_np(pthread_self(), "hitd-storage");
+  std::vector<pending_batch> group;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock{mutex};
+      work_cv.wait(lock, [&] { return !queue.empty() || closing; });
+      if (queue.empty())
+        return;   // closing, and everything queued is written
+      // Everything queued, up to max_batch_records records; at least one batch.
+      size_t n = 0;
+      while (!queue.empty()) {
+        auto& next = queue.front();
+        if (!group.empty() && n + next.records.size() > opts.max_batch_records)
+          break;
+        n += next.records.size();
+        group.push_back(std::move(next));
+        queue.pop_front();
+      }
+    }
+    write_group(group);
+    group.clear();
+  }
+}
+
+void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
+  size_t group_bytes = 0, group_records = 0, write_bytes = 0;
+  for (const auto& p : group) {
+    group_bytes += p.bytes;
+    if (p.refused.empty()) {
+      group_records += p.records.size();
+      write_bytes += p.bytes;
+    }
+  }
+  std::string failure;
+  if (group_records > 0) {
+    // Room for the records and RocksDB's per-record tag and lengths.
+    rocksdb::WriteBatch wb{write_bytes + 12 * group_records + 16};
+    for (const auto& p : group) {
+      if (!p.refused.empty())
+        continue;
+      for (const auto& r : p.records) {
+        auto st = r.erase ? wb.Delete(r.key) : wb.Put(r.key, r.value);
+        if (!st.ok() && failure.empty())
+          failure = "cannot build the write batch: " + st.ToString();
+      }
+    }
+    if (failure.empty() && !fatal.empty())
+      failure = fatal;
+    if (failure.empty() && resume_before_write) {
+      // After a failed write RocksDB takes no writes until it has recovered
+      // from its background error. A retryable I/O error recovers (on its
+      // own, or through Resume()); any other failed WAL write is fatal to
+      // this open database, and then the store fails every later commit at
+      // once, without touching the database again, until it is reopened.
+      auto rs = db->Resume();
+      if (!rs.ok() && rs.severity() >= rocksdb::Status::Severity::kFatalError) {
+        fatal = "RocksDB stopped taking writes after an unrecoverable error (" + rs.ToString() +
+                "); close and reopen the store";
+        stopped.store(true);
+        failure = fatal;
+      }
+      // Otherwise (recovered, or still recovering) write: if RocksDB is not
+      // ready the write fails and says why.
+    }
+    if (failure.empty()) {
+      auto st = db->Write(write_options, &wb);
+      groups.fetch_add(1, std::memory_order_relaxed);
+      if (st.ok()) {
+        resume_before_write = false;
+        records.fetch_add(group_records, std::memory_order_relaxed);
+        bytes.fetch_add(write_bytes, std::memory_order_relaxed);
+      } else {
+        resume_before_write = true;
+        write_errors.fetch_add(1, std::memory_order_relaxed);
+        failure = "RocksDB write failed: " + st.ToString();
+      }
+    } else {
+      write_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock{mutex};
+    pending_bytes -= group_bytes;
+  }
+  space_cv.notify_all();
+  // Completions in commit() order.
+  for (auto& p : group) {
+    if (!p.refused.empty()) {
+      failed_batches.fetch_add(1, std::memory_order_relaxed);
+      p.done(error{errc::storage_failure, std::move(p.refused)});
+    } else if (!failure.empty()) {
+      failed_batches.fetch_add(1, std::memory_order_relaxed);
+      p.done(error{errc::storage_failure, failure});
+    } else {
+      batches.fetch_add(1, std::memory_order_relaxed);
+      p.done(hitd::done{});
+    }
+  }
+}
+
+status rocksdb_store::impl::shut() {
+  {
+    std::lock_guard<std::mutex> lock{mutex};
+    closing = true;
+  }
+  work_cv.notify_all();
+  space_cv.notify_all();
+  if (std::this_thread::get_id() == writer_id) {
+    // From a completion (for instance the last reference to the store
+    // dropped there): the writer cannot wait for itself. It finishes the
+    // queue and closes the database when its loop ends; the thread holds
+    // the state alive until then.
+    close_on_exit = true;
+    writer.detach();
+    return done{};
+  }
+  if (writer.joinable())
+    writer.join();   // returns once the queue is written and completed
+  return close_db();
+}
+
+status rocksdb_store::impl::close_db() {
+  db_closing.store(true);
+  // Reads are short (a point get, or a scan whose visitor returns); wait for
+  // those in flight.
+  while (readers.load() > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  std::string why;
+  if (!fatal.empty()) {
+    // The database is in a fatal error state: closing is all it can do
+    // (what was written before the error is in the WAL and SST files).
+  } else if (opts.mode == durability::none) {
+    // Nothing is in a WAL: flush the memtables so a clean close keeps them.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    if (auto st = db->Flush(fo); !st.ok())
+      why = "flush at close failed: " + st.ToString();
+  } else if (opts.mode == durability::wal) {
+    // The WAL is written but not synced: sync it, so a clean close also
+    // survives a crash of the machine.
+    if (auto st = db->FlushWAL(true); !st.ok())
+      why = "WAL sync at close failed: " + st.ToString();
+  }
+  if (auto st = db->Close(); !st.ok() && why.empty())
+    why = "close failed: " + st.ToString();
+  db.reset();
+  if (!why.empty())
+    return error{errc::storage_failure, "RocksDB at " + opts.path + ": " + why};
+  return done{};
+}
+
+namespace {
+
+// Counts a read in for as long as it runs; fails when the store is closed.
+class read_guard {
+public:
+  read_guard(std::atomic<int64_t>& readers, const std::atomic<bool>& closing) : readers_(readers) {
+    readers_.fetch_add(1);
+    ok_ = !closing.load();
+  }
+  ~read_guard() { readers_.fetch_sub(1); }
+  read_guard(const read_guard&) = delete;
+  read_guard& operator=(const read_guard&) = delete;
+  bool ok() const { return ok_; }
+
+private:
+  std::atomic<int64_t>& readers_;
+  bool ok_ = false;
+};
+
+error closed_error() { return error{errc::storage_failure, "the store is closed"}; }
+
+} // namespace
+
+result<std::shared_ptr<rocksdb_store>> rocksdb_store::open(store_options opts) {
+  if (opts.path.empty())
+    return error{errc::invalid_parameter_value, "the store needs a path"};
+  if (opts.max_batch_records == 0)
+    return error{errc::invalid_parameter_value, "max_batch_records must be at least 1"};
+  auto p = std::make_unique<impl>();
+  p->write_options.sync = opts.mode == durability::sync;
+  p->write_options.disableWAL = opts.mode == durability::none;
+  rocksdb::DB* db = nullptr;
+  auto st = rocksdb::DB::Open(rocksdb_options(opts), opts.path, &db);
+  if (!st.ok())
+    return error{errc::storage_failure, "cannot open RocksDB at " + opts.path + ": " + st.ToString()};
+  p->db.reset(db);
+  p->opts = std::move(opts);
+  std::shared_ptr<impl> shared{std::move(p)};
+  {
+    // writer_id is set before the thread can look at it.
+    std::lock_guard<std::mutex> lock{shared->mutex};
+    shared->writer = std::thread([self = shared] {
+      self->run();
+      if (self->close_on_exit)
+        (void)self->close_db();
+    });
+    shared->writer_id = shared->writer.get_id();
+  }
+  return std::shared_ptr<rocksdb_store>(new rocksdb_store(std::move(shared)));
+}
+
+rocksdb_store::rocksdb_store(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
+
+rocksdb_store::~rocksdb_store() { (void)close(); }
+
+status rocksdb_store::close() {
+  std::lock_guard<std::mutex> guard{impl_->close_mutex};
+  if (impl_->closed)
+    return done{};
+  impl_->closed = true;
+  return impl_->shut();
+}
+
+void rocksdb_store::commit(write_batch batch, std::function<void(status)> done) {
+  auto& s = *impl_;
+  // Encode here, on the caller's thread.
+  pending_batch p;
+  p.done = std::move(done);
+  p.records.reserve(batch.size());
+  for (auto& r : batch) {
+    if (!known_kind(r.kind) || r.key.empty() || kind_of_key(r.key) != r.kind) {
+      // The kind decides how the value is read back (from the key's first
+      // byte), so a record whose kind and key disagree is never written.
+      p.refused = std::string{"record of kind "} + record_kind_name(r.kind) + " does not match its key " +
+                  key_hex(r.key) + "; the batch was not written";
+      break;
+    }
+    encoded_record e;
+    if (r.value)
+      e.value = encode(r.kind, r.value.get());
+    else
+      e.erase = true;
+    e.key = std::move(r.key);
+    p.bytes += e.key.size() + e.value.size();
+    p.records.push_back(std::move(e));
+  }
+  if (!p.refused.empty()) {
+    p.records.clear();
+    p.bytes = 0;
+  }
+  std::unique_lock<std::mutex> lock{s.mutex};
+  // Backpressure, except on the writer thread (a completion that commits
+  // again) where waiting for the writer would wait forever.
+  if (!s.closing && s.pending_bytes > 0 && s.pending_bytes + p.bytes > s.opts.max_pending_bytes &&
+      std::this_thread::get_id() != s.writer_id) {
+    s.backpressure_waits.fetch_add(1, std::memory_order_relaxed);
+    s.space_cv.wait(lock, [&] {
+      return s.closing || s.pending_bytes == 0 || s.pending_bytes + p.bytes <= s.opts.max_pending_bytes;
+    });
+  }
+  if (s.closing) {
+    lock.unlock();
+    s.failed_batches.fetch_add(1, std::memory_order_relaxed);
+    p.done(closed_error());
+    return;
+  }
+  s.pending_bytes += p.bytes;
+  s.queue.push_back(std::move(p));
+  lock.unlock();
+  s.work_cv.notify_one();
+}
+
+result<record_value> rocksdb_store::get(const std::string& key) const {
+  read_guard guard{impl_->readers, impl_->db_closing};
+  if (!guard.ok())
+    return closed_error();
+  rocksdb::PinnableSlice value;
+  auto st = impl_->db->Get(rocksdb::ReadOptions{}, impl_->db->DefaultColumnFamily(), key, &value);
+  if (st.IsNotFound())
+    return record_value{};
+  if (!st.ok())
+    return error{errc::storage_failure, "cannot read key " + key_hex(key) + ": " + st.ToString()};
+  return decode(kind_of_key(key), value.ToStringView(), key);
+}
+
+status rocksdb_store::scan(const std::string& prefix, const scan_visitor& visit, const std::string& from) const {
+  read_guard guard{impl_->readers, impl_->db_closing};
+  if (!guard.ok())
+    return closed_error();
+  rocksdb::ReadOptions ro;
+  auto upper = prefix_successor(prefix);
+  rocksdb::Slice upper_slice;
+  if (upper) {
+    upper_slice = *upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it{impl_->db->NewIterator(ro)};
+  const std::string& start = std::max(prefix, from);
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    auto k = it->key();
+    if (!k.starts_with(prefix))
+      break;
+    std::string key = k.ToString();
+    auto v = decode(kind_of_key(key), it->value().ToStringView(), key);
+    if (!v.ok())
+      return v.err();
+    if (!visit(key, *v))
+      return done{};
+  }
+  if (auto st = it->status(); !st.ok())
+    return error{errc::storage_failure, "scan of prefix " + key_hex(prefix) + " failed: " + st.ToString()};
+  return done{};
+}
+
+store_stats rocksdb_store::stats() const {
+  const auto& s = *impl_;
+  store_stats out;
+  out.batches = s.batches.load(std::memory_order_relaxed);
+  out.groups = s.groups.load(std::memory_order_relaxed);
+  out.records = s.records.load(std::memory_order_relaxed);
+  out.bytes = s.bytes.load(std::memory_order_relaxed);
+  out.write_errors = s.write_errors.load(std::memory_order_relaxed);
+  out.failed_batches = s.failed_batches.load(std::memory_order_relaxed);
+  out.backpressure_waits = s.backpressure_waits.load(std::memory_order_relaxed);
+  out.stopped = s.stopped.load();
+  return out;
+}
+
+const store_options& rocksdb_store::options() const { return impl_->opts; }
+
+} // namespace hitd::storage
