@@ -337,19 +337,26 @@ void runtime::on_write_failure() {
   }
   if (rebuild_thread_.joinable())
     rebuild_thread_.join();   // the previous rebuild, finished
+  rebuild_started_ = std::chrono::steady_clock::now();
   rebuild_thread_ = std::thread([this] { rebuild(); });
 }
 
 void runtime::rebuild() {
+  auto pause = std::chrono::milliseconds(1);
   for (;;) {
     rebuild_once();
-    std::lock_guard<std::mutex> g{rebuild_mutex_};
-    if (!rebuild_again_ || stopping_rebuilds_) {
-      rebuilding_.store(false, std::memory_order_release);
-      rebuild_done_.notify_all();
-      return;
+    {
+      std::lock_guard<std::mutex> g{rebuild_mutex_};
+      if (!rebuild_again_ || stopping_rebuilds_) {
+        rebuilding_.store(false, std::memory_order_release);
+        rebuild_done_.notify_all();
+        return;
+      }
+      rebuild_again_ = false;   // a write failed while this one ran
     }
-    rebuild_again_ = false;   // a write failed while this one ran
+    // A store that keeps failing is retried with a growing pause (to 1 s).
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1'000));
   }
 }
 
@@ -385,7 +392,12 @@ bool runtime::await_rebuilt(std::chrono::milliseconds limit) {
   if (!rebuilding())
     return true;
   std::unique_lock<std::mutex> g{rebuild_mutex_};
-  return rebuild_done_.wait_for(g, limit, [this] { return !rebuilding(); });
+  // A rebuild that lasts is a store that keeps failing: commands then go
+  // through at once (reads are answered from the records, writes fail).
+  auto left = limit - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - rebuild_started_);
+  if (left.count() <= 0)
+    return false;
+  return rebuild_done_.wait_for(g, left, [this] { return !rebuilding(); });
 }
 
 void runtime::stop_rebuilds() {

@@ -397,6 +397,7 @@ private:
   std::thread rebuild_thread_;
   bool stopping_rebuilds_ = false;
   bool rebuild_again_ = false;   // a write failed while a rebuild ran
+  std::chrono::steady_clock::time_point rebuild_started_;
 
 public:
 

@@ -301,6 +301,13 @@ void put(writer& w, const hit_snapshot& h) {
   w.enumeration(h.review_status);
   put(w, h.held);
   w.varint(h.ledger_seq);
+  w.varint(h.pending_seq);
+  put(w, h.pending_hold);
+  w.count(h.add_tokens.size());
+  for (const auto& [token, t] : h.add_tokens) {
+    w.str(token);
+    w.svarint(t);
+  }
 }
 void get(reader& r, hit_snapshot& h) {
   h.def = nullptr;
@@ -317,6 +324,17 @@ void get(reader& r, hit_snapshot& h) {
                                   hit_review_status::reviewed_inappropriate);
   get(r, h.held);
   h.ledger_seq = r.varint();
+  h.pending_seq = r.varint();
+  get(r, h.pending_hold);
+  size_t n = r.count();
+  h.add_tokens.clear();
+  h.add_tokens.reserve(n);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    auto token = r.str();
+    timestamp t = r.svarint();
+    if (!h.add_tokens.emplace(std::move(token), t).second)
+      r.duplicate("add-assignments token");
+  }
 }
 
 assignment_status get_assignment_status(reader& r) {
@@ -755,6 +773,17 @@ void get(reader& r, uint64_t& v) { v = r.varint(); }
 void put(writer&, const deadline_mark&) {}
 void get(reader&, deadline_mark&) {}
 
+void put(writer& w, const request_token_record& t) {
+  w.varint(t.hit);
+  w.svarint(t.time);
+  w.varint(t.fingerprint);
+}
+void get(reader& r, request_token_record& t) {
+  t.hit = r.varint();
+  t.time = r.svarint();
+  t.fingerprint = r.varint();
+}
+
 template <class T>
 std::string encode_as(const void* value) {
   std::string out;
@@ -789,7 +818,7 @@ result<record_value> decode_as(record_kind k, std::string_view bytes, const std:
 
 bool known_kind(record_kind k) {
   auto b = static_cast<uint8_t>(k);
-  return b >= static_cast<uint8_t>(record_kind::counter) && b <= static_cast<uint8_t>(record_kind::qualification_request);
+  return b >= static_cast<uint8_t>(record_kind::counter) && b <= static_cast<uint8_t>(record_kind::pending_hold);
 }
 
 // One switch per direction over every kind, so that adding a kind without
@@ -813,6 +842,9 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::outbox: return encode_as<outbox_entry>(value);
     case record_kind::deadline: return encode_as<deadline_mark>(value);
     case record_kind::qualification_request: return encode_as<qualification_request_view>(value);
+    case record_kind::requester_hit_type: return encode_as<hit_type>(value);
+    case record_kind::request_token: return encode_as<request_token_record>(value);
+    case record_kind::pending_hold: return encode_as<deadline_mark>(value);
   }
   return {};
 }
@@ -836,6 +868,9 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::outbox: return decode_as<outbox_entry>(k, bytes, key_for_errors);
     case record_kind::deadline: return decode_as<deadline_mark>(k, bytes, key_for_errors);
     case record_kind::qualification_request: return decode_as<qualification_request_view>(k, bytes, key_for_errors);
+    case record_kind::requester_hit_type: return decode_as<hit_type>(k, bytes, key_for_errors);
+    case record_kind::request_token: return decode_as<request_token_record>(k, bytes, key_for_errors);
+    case record_kind::pending_hold: return decode_as<deadline_mark>(k, bytes, key_for_errors);
   }
   return error{errc::storage_failure, "record of unknown kind " + std::to_string(static_cast<unsigned>(k)) +
                                           " at key " + key_hex(key_for_errors)};

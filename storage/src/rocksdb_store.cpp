@@ -59,6 +59,7 @@ struct pending_batch {
   size_t bytes = 0;                  // keys + values
   std::function<void(status)> done;
   std::string refused;               // non-empty: fail with this, write nothing
+  bool resume = false;               // a resume() marker, not a batch
 };
 
 // The smallest key above every key that starts with prefix, or nullopt when
@@ -141,6 +142,9 @@ struct rocksdb_store::impl {
 
   // Writer thread only (and close(), after the writer stopped).
   bool resume_before_write = false;   // the last write failed
+  // Fail-stop: after a failed batch every later one fails unwritten, until
+  // a resume() marker comes through the queue (in order).
+  std::string halted;
   std::string fatal;                  // non-empty: the database takes no more writes
   std::atomic<bool> stopped{false};   // !fatal.empty(), for stats()
 
@@ -168,6 +172,13 @@ void rocksdb_store::impl::run() {
       size_t n = 0;
       while (!queue.empty()) {
         auto& next = queue.front();
+        if (next.resume) {
+          if (!group.empty())
+            break;   // the batches before it first
+          halted.clear();
+          queue.pop_front();
+          continue;
+        }
         if (!group.empty() && n + next.records.size() > opts.max_batch_records)
           break;
         n += next.records.size();
@@ -175,7 +186,8 @@ void rocksdb_store::impl::run() {
         queue.pop_front();
       }
     }
-    write_group(group);
+    if (!group.empty())
+      write_group(group);
     group.clear();
   }
 }
@@ -204,6 +216,8 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
     }
     if (failure.empty() && !fatal.empty())
       failure = fatal;
+    if (failure.empty() && !halted.empty())
+      failure = halted;
     if (failure.empty() && resume_before_write) {
       // After a failed write RocksDB takes no writes until it has recovered
       // from its background error. A retryable I/O error recovers (on its
@@ -236,6 +250,12 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
       write_errors.fetch_add(1, std::memory_order_relaxed);
     }
   }
+  bool any_refused = false;
+  for (const auto& p : group)
+    any_refused = any_refused || !p.refused.empty();
+  if (halted.empty() && (!failure.empty() || any_refused))
+    halted = "an earlier write failed (" + (failure.empty() ? std::string{"a batch was refused"} : failure) +
+             "); the store takes no writes until resumed";
   {
     std::lock_guard<std::mutex> lock{mutex};
     pending_bytes -= group_bytes;
@@ -368,6 +388,19 @@ status rocksdb_store::close() {
     return done{};
   impl_->closed = true;
   return impl_->shut();
+}
+
+void rocksdb_store::resume() {
+  auto& s = *impl_;
+  pending_batch marker;
+  marker.resume = true;
+  {
+    std::lock_guard<std::mutex> lock{s.mutex};
+    if (s.closing)
+      return;
+    s.queue.push_back(std::move(marker));
+  }
+  s.work_cv.notify_one();
 }
 
 void rocksdb_store::commit(write_batch batch, std::function<void(status)> done) {

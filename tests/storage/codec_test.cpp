@@ -50,7 +50,7 @@ TEST(Codec, SamplesCoverEveryKind) {
       ++known;
       EXPECT_TRUE(kinds.count(static_cast<record_kind>(b))) << b;
     }
-  EXPECT_EQ(known, 17u);
+  EXPECT_EQ(known, 20u);
   EXPECT_EQ(kinds.size(), known);
 }
 
@@ -187,10 +187,11 @@ TEST(Codec, OutOfRangeEnumsFail) {
     EXPECT_NE(msg.find("bad outbox kind"), std::string::npos) << msg;
   }
 
-  // hit_snapshot: version, max assignments, expiration, flags (4 bits), review status.
+  // hit_snapshot: version, max assignments, expiration, flags (4 bits), review
+  // status, held, ledger seq, pending seq, pending hold, add tokens.
   hit_snapshot h;
   bytes = encode(record_kind::hit, &h);
-  ASSERT_EQ(bytes.size(), 7u);
+  ASSERT_EQ(bytes.size(), 10u);
   bytes[3] = 0x10;
   msg = expect_corrupt(record_kind::hit, bytes, hit_key(1));
   EXPECT_NE(msg.find("bad hit flags"), std::string::npos) << msg;
@@ -287,7 +288,7 @@ TEST(Codec, EncodingIsCompact) {
   // Sizes are part of the format: a change here is a format change (bump
   // codec_version and update docs/storage.md).
   hit_snapshot h;
-  EXPECT_EQ(encode(record_kind::hit, &h).size(), 7u);
+  EXPECT_EQ(encode(record_kind::hit, &h).size(), 10u);
   deadline_mark d;
   EXPECT_EQ(encode(record_kind::deadline, &d), std::string(1, '\x01'));
   uint64_t c = 300;

@@ -663,12 +663,18 @@ TEST_P(FailingWrites, FailTheWholeGroupThenBehave) {
   fail_a_group();
   if (HasFatalFailure())
     return;
+  // Fail-stop: until resume(), every later commit fails unwritten.
+  auto halted = commit_wait(*s, {counter("halted", 1)});
+  ASSERT_EQ(halted.code(), errc::storage_failure);
+  EXPECT_NE(halted.err().message.find("until resumed"), std::string::npos) << halted.err().message;
+  s->resume();
   if (!GetParam().retryable) {
     // A failed WAL append is fatal to the open database (RocksDB's choice):
     // every later commit fails at once and says so, fault or no fault.
     for (bool fault : {true, false}) {
       fs->failing = fault;
       auto st = commit_wait(*s, {counter("lost3", 1)});
+      s->resume();
       ASSERT_EQ(st.code(), errc::storage_failure);
       EXPECT_NE(st.err().message.find("unrecoverable error"), std::string::npos) << st.err().message;
       EXPECT_NE(st.err().message.find("injected WAL write failure"), std::string::npos) << st.err().message;
@@ -684,6 +690,7 @@ TEST_P(FailingWrites, FailTheWholeGroupThenBehave) {
   fs->failing = false;
   status later = error{errc::storage_failure};
   for (int attempt = 0; attempt < 100 && !later.ok(); ++attempt) {
+    s->resume();
     later = commit_wait(*s, {counter("after", 1)});
     if (!later.ok())
       std::this_thread::sleep_for(20ms);
@@ -693,6 +700,7 @@ TEST_P(FailingWrites, FailTheWholeGroupThenBehave) {
   EXPECT_FALSE(s->stats().stopped);
   EXPECT_EQ(counter_value(*s, "before"), 1u);
   EXPECT_EQ(counter_value(*s, "after"), 1u);
+  EXPECT_EQ(counter_value(*s, "halted"), ~uint64_t{0}) << "a batch refused while halted was written";
   reopen_and_check({"before", "after", "after2"});
 }
 

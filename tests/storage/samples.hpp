@@ -66,7 +66,16 @@ inline void expect_same(const hit_snapshot& a, const hit_snapshot& b) {
   EXPECT_EQ(a.review_status, b.review_status);
   EXPECT_EQ(a.held, b.held);
   EXPECT_EQ(a.ledger_seq, b.ledger_seq);
+  EXPECT_EQ(a.pending_seq, b.pending_seq);
+  EXPECT_EQ(a.pending_hold, b.pending_hold);
+  EXPECT_EQ(a.add_tokens, b.add_tokens);
   EXPECT_EQ(b.def, nullptr);   // b is what was read back: the definition is its own record
+}
+
+inline void expect_same(const request_token_record& a, const request_token_record& b) {
+  EXPECT_EQ(a.hit, b.hit);
+  EXPECT_EQ(a.time, b.time);
+  EXPECT_EQ(a.fingerprint, b.fingerprint);
 }
 
 inline void expect_same(const hit_definition& a, const hit_definition& b) {
@@ -319,6 +328,9 @@ inline hit_snapshot full_hit() {
   h.review_status = hit_review_status::reviewed_inappropriate;
   h.held = cents(12'345);
   h.ledger_seq = 7;
+  h.pending_seq = 8;
+  h.pending_hold = cents(500);
+  h.add_tokens = {{"more-1", t0 + 5}, {"more-2", t0 - 5}};
   return h;
 }
 
@@ -533,7 +545,11 @@ inline std::vector<sample> full_samples() {
   s.push_back(make_sample(record_kind::hit_definition, hit_definition_key(42), full_definition()));
   s.push_back(make_sample(record_kind::outbox, outbox_key("H000000000001A", 4), full_outbox()));
   s.push_back(make_sample(record_kind::deadline, deadline_key(t0 + days(3), 42), deadline_mark{}));
-  s.push_back(make_sample(record_kind::qualification_request, qualification_request_key(2), full_request()));
+  s.push_back(make_sample(record_kind::qualification_request, qualification_request_key(9, 2), full_request()));
+  s.push_back(make_sample(record_kind::requester_hit_type, requester_hit_type_key("AR0000000000001", 5), full_hit_type()));
+  s.push_back(make_sample(record_kind::request_token, request_token_key("AR0000000000001", "token-1"),
+                          request_token_record{42, t0 + 9, 0xfedcba9876543210ull}));
+  s.push_back(make_sample(record_kind::pending_hold, pending_hold_key(42), deadline_mark{}));
   return s;
 }
 
@@ -556,7 +572,10 @@ inline std::vector<sample> empty_samples() {
   s.push_back(make_sample(record_kind::hit_definition, hit_definition_key(0), hit_definition{}));
   s.push_back(make_sample(record_kind::outbox, outbox_key("", 0), outbox_entry{}));
   s.push_back(make_sample(record_kind::deadline, deadline_key(0, 0), deadline_mark{}));
-  s.push_back(make_sample(record_kind::qualification_request, qualification_request_key(0), qualification_request_view{}));
+  s.push_back(make_sample(record_kind::qualification_request, qualification_request_key(0, 0), qualification_request_view{}));
+  s.push_back(make_sample(record_kind::requester_hit_type, requester_hit_type_key("", 0), hit_type{}));
+  s.push_back(make_sample(record_kind::request_token, request_token_key("", ""), request_token_record{}));
+  s.push_back(make_sample(record_kind::pending_hold, pending_hold_key(0), deadline_mark{}));
   return s;
 }
 

@@ -100,6 +100,9 @@ public:
   rocksdb_store& operator=(const rocksdb_store&) = delete;
 
   void commit(write_batch batch, std::function<void(status)> done) override;
+  // Fail-stop (see storage_port): a marker in the queue; batches committed
+  // before it still fail, those after it are written again.
+  void resume() override;
   result<record_value> get(const std::string& key) const override;
   status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override;
 
