@@ -165,6 +165,13 @@ const engine_config& engine::config() const { return impl_->rt.cfg; }
 timestamp engine::now() const { return impl_->rt.now(); }
 uint64_t engine::hit_count() const { return impl_->rt.next_hit.peek(); }
 
+engine_stats engine::stats() const {
+  auto& rt = impl_->rt;
+  return {rt.hits.size(), rt.workers.size(), rt.requesters.size(), rt.rebuilds.load(), rt.storage_errors.load()};
+}
+
+size_t engine::passivate_idle(duration_ms idle_for) { return impl_->rt.passivate_idle(idle_for); }
+
 // ---- operator ----------------------------------------------------------------------------
 
 void engine::create_requester(requester_spec spec, callback<std::string> cb) {
@@ -703,6 +710,7 @@ void engine::advance_clock(duration_ms by) {
     if (rt.rebuilds.load() == rebuilds_before)
       break;
   }
+  rt.passivate_idle(rt.cfg.passivate_after_ms);
 }
 
 void engine::drain() { impl_->drain(std::chrono::seconds(60)); }

@@ -411,7 +411,7 @@ void leave(self_ptr self) {
 }
 
 bool idle(const hit_actor_state& st, timestamp before) {
-  return !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
+  return st.rt->persistent() && !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
          st.last_active < before;
 }
 
@@ -435,6 +435,7 @@ void handle(self_ptr self, hit::msg& m) {
   if (auto* p = std::get_if<passivate>(&m)) {
     if (idle(st, p->idle_before) && st.rt->hits.erase(st.number, caf::actor_cast<caf::actor>(self)))
       leave(self);
+    st.rt->noted();   // passivate is a counted note
     return;
   }
   writes_scope in_flight{st.writes};
@@ -652,9 +653,9 @@ void handle(self_ptr self, hit::msg& m) {
         if (deny_unless_owner(h, c.requester_id, c.reply))
           return;
         // A deleted HIT leaves memory as soon as its deletion is durable.
-        c.reply = [me = caf::actor_cast<caf::actor>(self), reply = std::move(c.reply)](result<done> r) {
+        c.reply = [rt, me = caf::actor_cast<caf::actor>(self), reply = std::move(c.reply)](result<done> r) {
           if (r.ok())
-            caf::anon_send(me, hit::msg{passivate{std::numeric_limits<timestamp>::max()}});
+            rt->note(me, hit::msg{passivate{std::numeric_limits<timestamp>::max()}});
           reply(std::move(r));
         };
         simple(self, c.reply, [&](hit_effects& fx) { return hitd::dispose(h, now, fees, fx); });

@@ -331,6 +331,7 @@ void handle(self_ptr self, requester::msg& m) {
   if (auto* p = std::get_if<passivate>(&m)) {
     if (idle(st, p->idle_before) && st.rt->requesters.erase(st.me.id, caf::actor_cast<caf::actor>(self)))
       leave(self);
+    st.rt->noted();   // passivate is a counted note
     return;
   }
   writes_scope in_flight{st.writes};

@@ -119,6 +119,12 @@ void timer_service::run() {
     for (const auto& e : take_due(now))
       if (auto h = rt_.hit_or_none(e.target))
         caf::anon_send(h, hit::msg{hit::wake{}});
+    // Once a second: actors over their budget leave memory when idle.
+    auto tick = std::chrono::steady_clock::now();
+    if (tick - last_sweep_ >= std::chrono::seconds(1)) {
+      last_sweep_ = tick;
+      rt_.passivate_idle(rt_.cfg.passivate_after_ms);
+    }
   }
 }
 
@@ -416,11 +422,17 @@ size_t runtime::passivate_idle(duration_ms idle_for) {
     return 0;
   passivate p{now() - idle_for};
   size_t asked = 0;
+  // As many as are over the budget (those not idle stay; the next sweep
+  // asks again).
   auto sweep = [&](auto& map, size_t budget, auto make_msg) {
-    if (budget == 0 || map.size() <= budget)
+    size_t resident = map.size();
+    if (budget == 0 || resident <= budget)
       return;
+    size_t excess = resident - budget;
     for (auto& [k, a] : map.all()) {
-      caf::anon_send(a, make_msg());
+      if (excess-- == 0)
+        break;
+      note(a, make_msg());   // counted: drain() covers the sweep
       ++asked;
     }
   };
@@ -438,8 +450,9 @@ void answer_failed_impl(runtime& rt, Msg& m, const error& e) {
   std::visit(
     [&](auto& c) {
       using T = std::decay_t<decltype(c)>;
-      if constexpr (std::is_same_v<T, passivate> || std::is_same_v<T, requester::retyped> ||
-                           std::is_same_v<T, requester::token_done>) {
+      if constexpr (std::is_same_v<T, passivate>) {
+        rt.noted();   // a counted note
+      } else if constexpr (std::is_same_v<T, requester::retyped> || std::is_same_v<T, requester::token_done>) {
         // nothing to answer
       } else if constexpr (std::is_same_v<T, hit::accept>) {
         if (c.reply)

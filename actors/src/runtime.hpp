@@ -279,6 +279,7 @@ private:
   void run();
   static constexpr duration_ms window_ms = 3'600'000;
   timestamp loaded_until_ = 0;   // stored deadlines up to here are in the wheel
+  std::chrono::steady_clock::time_point last_sweep_;   // passivation, on the timer thread
   std::mutex load_mutex_;
   runtime& rt_;
   std::mutex mutex_;

@@ -7,6 +7,9 @@
 #include "engine_fixture.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <thread>
 
 namespace hitd::test {
 namespace {
@@ -228,6 +231,105 @@ TEST(Recovery, AcceptNextOfAGroupWorksAfterARestart) {
   ar.hit_type_id = type;
   auto a = must(h->accept(ar));
   EXPECT_EQ(a.hit_id, first.hit_id);
+}
+
+} // namespace
+} // namespace hitd::test
+
+namespace hitd::test {
+namespace {
+
+harness_options small_budget() {
+  harness_options o;
+  o.config.resident_hits_max = 5;
+  o.config.resident_workers_max = 2;
+  o.config.passivate_after_ms = 1'000;
+  return o;
+}
+
+TEST(Passivation, IdleActorsOverTheBudgetLeaveMemoryAndComeBackTheSame) {
+  engine_harness h{small_budget()};
+  auto r = h.requester(cents(100'000));
+  std::vector<std::string> workers;
+  for (int i = 0; i < 6; ++i)
+    workers.push_back(h.veteran());
+  auto type = h.hit_type(r);
+  std::vector<std::string> hits;
+  for (int i = 0; i < 20; ++i)
+    hits.push_back(h.hit_of_type(r, type, 3).hit_id);
+  // Some work on some of them, so there is state to lose.
+  auto a = h.submitted(workers[0], hits[0]);
+  h.approve(r, a);
+  auto held = h.accept(workers[1], hits[1]);
+  std::vector<hit_view> before;
+  for (const auto& id : hits)
+    before.push_back(must(h->get_hit(r, id)));
+  auto dash_before = h.dashboard(workers[0]);
+  EXPECT_GE(h->stats().resident_hits, 20u);
+
+  h->advance_clock(seconds(2));   // idle past passivate_after_ms: the sweep runs
+  h->drain();
+  auto st = h->stats();
+  EXPECT_LE(st.resident_hits, 5u);
+  EXPECT_LE(st.resident_workers, 2u);
+
+  for (size_t i = 0; i < hits.size(); ++i)
+    expect_same_hit(must(h->get_hit(r, hits[i])), before[i]);
+  expect_same_dashboard(h.dashboard(workers[0]), dash_before);
+  // And they work on: accept on a HIT that left memory, approve on another.
+  auto b = h.submitted(workers[2], hits[5]);
+  h.approve(r, b);
+  h.submit(workers[1], held.assignment_id);
+  h.approve(r, held.assignment_id);
+  h.expect_books_balanced();
+}
+
+// Commands racing with passivation: a command that reaches an actor after
+// it left memory is forwarded to its successor; none is lost or doubled.
+TEST(Passivation, CommandsRacingWithPassivationAreNeitherLostNorDoubled) {
+  auto o = small_budget();
+  o.config.resident_hits_max = 1;
+  o.config.resident_workers_max = 1;
+  engine_harness h{o};
+  auto r = h.requester(cents(1'000'000));
+  auto type = h.hit_type(r);
+  std::vector<std::string> workers, hits;
+  for (int i = 0; i < 8; ++i)
+    workers.push_back(h.veteran());
+  for (int i = 0; i < 40; ++i)
+    hits.push_back(h.hit_of_type(r, type, 8).hit_id);
+  std::atomic<bool> stop{false};
+  std::thread sweeper([&] {
+    for (int i = 0; i < 20'000 && !stop.load(); ++i)
+      h->passivate_idle(-1'000);   // everything idle "since a second from now"
+  });
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::future<void>> all;
+  for (const auto& w : workers)
+    for (const auto& hit : hits) {
+      auto p = std::make_shared<std::promise<void>>();
+      all.push_back(p->get_future());
+      accept_request ar{w, hit, {}, {}};
+      h->accept(ar, [&, p](result<assignment_view> a) {
+        (a.ok() ? ok : failed).fetch_add(1);
+        p->set_value();
+      });
+    }
+  for (auto& f : all)
+    f.wait();
+  stop = true;
+  sweeper.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(ok.load(), static_cast<int>(workers.size() * hits.size()));
+  h->drain();
+  for (const auto& hit : hits) {
+    auto v = must(h->get_hit(r, hit));
+    EXPECT_EQ(v.assignments_pending, static_cast<int64_t>(workers.size())) << hit;
+    EXPECT_EQ(v.assignments_available, 0) << hit;
+  }
+  for (const auto& w : workers)
+    EXPECT_EQ(h.dashboard(w).totals.accepted, static_cast<int64_t>(hits.size())) << w;
+  h.expect_books_balanced();
 }
 
 } // namespace

@@ -101,6 +101,15 @@ struct worker_block {
 };
 
 // The ledger's balances by account, and their sum (zero while sound).
+// What is in memory now, and what the store has been through.
+struct engine_stats {
+  size_t resident_hits = 0;
+  size_t resident_workers = 0;
+  size_t resident_requesters = 0;
+  uint64_t rebuilds = 0;         // times memory was rebuilt after a failed write
+  uint64_t storage_errors = 0;   // records that could not be read, reported
+};
+
 struct ledger_audit {
   money total;                 // always zero: double entry
   money external;              // minus (deposits - withdrawals)
@@ -328,6 +337,13 @@ public:
   // refused leaves its number unused; after a restart numbers go on above
   // the last reserved block).
   uint64_t hit_count() const;
+  engine_stats stats() const;
+  // With a store: asks every resident actor beyond its kind's budget
+  // (engine_config::resident_*_max) that has been idle for `idle_for` to
+  // leave memory (it comes back from its records on its next message), and
+  // returns how many were asked. The engine does this by itself every
+  // second under the wall clock, and on advance_clock under a manual one.
+  size_t passivate_idle(duration_ms idle_for);
 
   const engine_config& config() const;
 
