@@ -1,0 +1,396 @@
+// The engine on its RocksDB store: full assignment lifecycles (create a HIT,
+// accept, submit, approve) per second in each durability mode, and in the
+// same run RocksDB alone writing what the engine wrote (the same number of
+// records of the same average size, in write groups of the same average
+// size): the limit, and the ratio of the two. Also what one lifecycle
+// writes, memory per resident HIT and worker, the time from start to the
+// first answered command with many stored HITs, and how long bringing a HIT
+// back from its records takes.
+//
+//   build/bench/hitd_bench_durable --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// Data lives in a temporary directory under /tmp, removed afterwards.
+#include <benchmark/benchmark.h>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <hitd/hitd.hpp>
+#include <hitd/storage/rocksdb_store.hpp>
+
+namespace {
+
+using hitd::storage::durability;
+
+struct temp_dir {
+  temp_dir() {
+    char tmpl[] = "/tmp/hitd-bench-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+const char* mode_name(durability d) {
+  return d == durability::sync ? "sync" : d == durability::wal ? "wal" : "none";
+}
+
+std::shared_ptr<hitd::storage::rocksdb_store> open_store(const std::string& dir, durability mode) {
+  hitd::storage::store_options so;
+  so.path = dir;
+  so.mode = mode;
+  return hitd::storage::rocksdb_store::open(so).value();
+}
+
+hitd::hit_properties bench_properties() {
+  hitd::hit_properties p;
+  p.title = "Benchmark task";
+  p.description = "A HIT of the lifecycle benchmark";
+  p.reward = hitd::cents(5);
+  p.assignment_duration_s = 3'600;
+  p.auto_approval_delay_s = 86'400;
+  return p;
+}
+
+struct rig {
+  rig(std::shared_ptr<hitd::storage_port> store, size_t worker_count) {
+    hitd::engine::options o;
+    o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
+    o.config.workers.daily_accepts = 1'000'000'000;
+    o.config.scheduler_threads = 2;
+    o.store = std::move(store);
+    e = std::make_unique<hitd::engine>(o);
+    requester = e->create_requester({"bench"}).value();
+    e->deposit(requester, hitd::cents(900'000'000'000), "bench").value();
+    type = e->create_hit_type(requester, bench_properties()).value();
+    for (size_t i = 0; i < worker_count; ++i)
+      workers.push_back(e->create_worker({.registered = 0}).value());
+  }
+  std::unique_ptr<hitd::engine> e;
+  std::string requester;
+  std::string type;
+  std::vector<std::string> workers;
+};
+
+// One HIT's run through its assignments; `done` when all are approved.
+struct flow : std::enable_shared_from_this<flow> {
+  rig* r = nullptr;
+  int64_t assignments = 1;
+  size_t first_worker = 0;
+  std::function<void(bool ok)> done;
+  std::string hit_id;
+  int64_t next = 0;
+
+  void start() {
+    hitd::create_hit_request req;
+    req.requester_id = r->requester;
+    req.hit_type_id = r->type;
+    req.max_assignments = assignments;
+    req.lifetime_s = 86'400;
+    req.question = "<HTMLQuestion/>";
+    r->e->create_hit(std::move(req), [self = shared_from_this()](hitd::result<hitd::hit_view> h) {
+      if (!h.ok())
+        return self->done(false);
+      self->hit_id = h->hit_id;
+      self->step();
+    });
+  }
+  void step() {
+    if (next == assignments)
+      return done(true);
+    const auto& w = r->workers[(first_worker + static_cast<size_t>(next++)) % r->workers.size()];
+    r->e->accept({w, hit_id, {}, {}}, [self = shared_from_this(), w](hitd::result<hitd::assignment_view> a) {
+      if (!a.ok())
+        return self->done(false);
+      auto id = a->assignment_id;
+      self->r->e->submit({w, id, "<QuestionFormAnswers/>", {}}, [self, id](hitd::status s) {
+        if (!s.ok())
+          return self->done(false);
+        self->r->e->approve_assignment({self->r->requester, id, {}, false}, [self](hitd::status s2) {
+          if (!s2.ok())
+            return self->done(false);
+          self->step();
+        });
+      });
+    });
+  }
+};
+
+// Runs `total` lifecycles with `concurrency` HITs in flight; false if any failed.
+bool run_lifecycles(rig& r, int64_t total, int64_t per_hit, size_t concurrency) {
+  std::mutex m;
+  std::condition_variable cv;
+  const int64_t hits = total / per_hit;
+  bool all_done = false;
+  std::atomic<int64_t> issued{0}, finished{0}, failed{0};
+  std::function<void(bool)> finished_one;
+  auto start_one = [&]() {
+    auto n = issued.fetch_add(1);
+    if (n >= hits)
+      return;
+    auto f = std::make_shared<flow>();
+    f->r = &r;
+    f->assignments = per_hit;
+    f->first_worker = static_cast<size_t>(n * per_hit);
+    f->done = finished_one;
+    f->start();
+  };
+  finished_one = [&](bool ok) {
+    if (!ok)
+      failed.fetch_add(1);
+    if (finished.fetch_add(1) + 1 == hits) {
+      std::lock_guard<std::mutex> g{m};
+      all_done = true;
+      cv.notify_all();
+      return;
+    }
+    start_one();
+  };
+  for (size_t i = 0; i < concurrency; ++i)
+    start_one();
+  std::unique_lock<std::mutex> g{m};
+  cv.wait(g, [&] { return all_done; });
+  return failed.load() == 0;
+}
+
+// What the engine wrote per lifecycle in the last durable run of each mode,
+// for RocksDB alone to write the same.
+struct write_shape {
+  double records_per_lifecycle = 0;
+  double bytes_per_record = 0;
+  double records_per_group = 0;
+  double lifecycles_per_second = 0;
+};
+std::map<int, write_shape> measured;
+
+void BM_DurableLifecycle(benchmark::State& state) {
+  auto mode = static_cast<durability>(state.range(0));
+  const int64_t per_hit = state.range(1);
+  const int64_t total = 10'000;
+  temp_dir dir;
+  auto store = open_store(dir.path, mode);
+  rig r{store, 2'000};
+  r.e->drain();
+  double seconds = 0;
+  uint64_t records = 0, bytes = 0, groups = 0;
+  for (auto _ : state) {
+    auto before = store->stats();
+    auto t0 = std::chrono::steady_clock::now();
+    if (!run_lifecycles(r, total, per_hit, 512)) {
+      state.SkipWithError("a lifecycle command failed");
+      return;
+    }
+    r.e->drain();   // the notes (payments, worker statistics) are written too
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    auto after = store->stats();
+    records += after.records - before.records;
+    bytes += after.bytes - before.bytes;
+    groups += after.groups - before.groups;
+  }
+  auto lifecycles = static_cast<double>(state.iterations() * total);
+  state.SetItemsProcessed(state.iterations() * total);
+  state.counters["bytes_per_lifecycle"] = static_cast<double>(bytes) / lifecycles;
+  state.counters["records_per_lifecycle"] = static_cast<double>(records) / lifecycles;
+  state.counters["records_per_group"] = groups ? static_cast<double>(records) / static_cast<double>(groups) : 0;
+  state.SetLabel(mode_name(mode));
+  if (per_hit == 1)
+    measured[static_cast<int>(mode)] = {static_cast<double>(records) / lifecycles,
+                                        records ? static_cast<double>(bytes) / static_cast<double>(records) : 0,
+                                        groups ? static_cast<double>(records) / static_cast<double>(groups) : 1,
+                                        lifecycles / seconds};
+}
+BENCHMARK(BM_DurableLifecycle)
+  ->ArgsProduct({{static_cast<int>(durability::sync), static_cast<int>(durability::wal), static_cast<int>(durability::none)},
+                 {1, 10}})
+  ->ArgNames({"mode", "per_hit"})
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime()
+  ->Iterations(3);
+
+// RocksDB alone, from one thread, writing what the engine wrote per
+// lifecycle (per_hit 1) in that mode: the same records of the same average
+// size in write groups of the same average size. Reports the lifecycles per
+// second that rate allows, and the engine's fraction of it.
+void BM_RawRocksdbSameWrites(benchmark::State& state) {
+  auto mode = static_cast<durability>(state.range(0));
+  auto it = measured.find(static_cast<int>(mode));
+  if (it == measured.end() || it->second.records_per_lifecycle == 0) {
+    state.SkipWithError("run BM_DurableLifecycle with per_hit:1 for this mode first (same process)");
+    return;
+  }
+  const auto shape = it->second;
+  temp_dir dir;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = size_t{64} << 20;
+  options.max_background_jobs = 2;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir.path, &raw).ok()) {
+    state.SkipWithError("cannot open RocksDB");
+    return;
+  }
+  std::unique_ptr<rocksdb::DB> db{raw};
+  rocksdb::WriteOptions wo;
+  wo.sync = mode == durability::sync;
+  wo.disableWAL = mode == durability::none;
+  const auto value_size = static_cast<size_t>(std::max(1.0, shape.bytes_per_record - 17));   // keys are ~17 bytes
+  const auto group = static_cast<size_t>(std::max(1.0, shape.records_per_group));
+  const std::string value(value_size, 'v');
+  const int64_t records_per_iteration = 200'000;
+  uint64_t key = 0;
+  double seconds = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t written = 0; written < records_per_iteration;) {
+      rocksdb::WriteBatch wb;
+      for (size_t i = 0; i < group && written < records_per_iteration; ++i, ++written) {
+        char k[17];
+        std::snprintf(k, sizeof k, "%016llx", static_cast<unsigned long long>(key++));
+        wb.Put(rocksdb::Slice(k, 16), value);
+      }
+      if (!db->Write(wo, &wb).ok()) {
+        state.SkipWithError("RocksDB write failed");
+        return;
+      }
+    }
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  state.SetItemsProcessed(state.iterations() * records_per_iteration);
+  // Lifecycles per second this rate allows, and the engine's share of it.
+  double limit = static_cast<double>(state.iterations() * records_per_iteration) / seconds / shape.records_per_lifecycle;
+  state.counters["records_per_lifecycle"] = shape.records_per_lifecycle;
+  state.counters["lifecycles_per_s_limit"] = limit;
+  state.counters["engine_lifecycles_per_s"] = shape.lifecycles_per_second;
+  state.counters["engine_fraction"] = shape.lifecycles_per_second / limit;
+  state.SetLabel(mode_name(mode));
+}
+BENCHMARK(BM_RawRocksdbSameWrites)
+  ->Arg(static_cast<int>(durability::sync))->Arg(static_cast<int>(durability::wal))->Arg(static_cast<int>(durability::none))
+  ->ArgName("mode")
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime();
+
+// Resident memory: RSS growth per HIT (one assignment accepted, so the
+// HIT actor holds a real assignment) and per worker, with the store in
+// `none` mode (records are written, nothing is passivated).
+size_t rss_bytes() {
+  std::ifstream statm{"/proc/self/statm"};
+  size_t pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+void BM_ResidentMemory(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  for (auto _ : state) {
+    temp_dir dir;
+    auto store = open_store(dir.path, durability::none);
+    rig r{store, 0};
+    auto before_workers = rss_bytes();
+    for (int64_t i = 0; i < n; ++i)
+      r.workers.push_back(r.e->create_worker({.registered = 0}).value());
+    auto after_workers = rss_bytes();
+    for (int64_t i = 0; i < n; ++i) {
+      hitd::create_hit_request req;
+      req.requester_id = r.requester;
+      req.hit_type_id = r.type;
+      req.max_assignments = 1;
+      req.lifetime_s = 86'400;
+      req.question = "<HTMLQuestion/>";
+      auto h = r.e->create_hit(std::move(req)).value();
+      r.e->accept({r.workers[static_cast<size_t>(i)], h.hit_id, {}, {}}).value();
+    }
+    r.e->drain();
+    auto after_hits = rss_bytes();
+    state.counters["bytes_per_worker"] = static_cast<double>(after_workers - before_workers) / static_cast<double>(n);
+    state.counters["bytes_per_hit"] = static_cast<double>(after_hits - after_workers) / static_cast<double>(n);
+  }
+}
+BENCHMARK(BM_ResidentMemory)->Arg(50'000)->ArgName("n")->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// Start with many stored HITs: the time from opening the store to the first
+// answered command (a GetHIT of an old HIT), and the time to bring one HIT
+// back from its records (reactivation).
+void BM_StartWithStoredHits(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  temp_dir dir;
+  std::string requester, some_hit;
+  {
+    auto store = open_store(dir.path, durability::none);
+    rig r{store, 0};
+    requester = r.requester;
+    for (int64_t i = 0; i < n; i += 1'000) {
+      std::mutex m;
+      std::condition_variable cv;
+      int64_t left = std::min<int64_t>(1'000, n - i);
+      for (int64_t k = 0, count = left; k < count; ++k) {
+        hitd::create_hit_request req;
+        req.requester_id = r.requester;
+        req.hit_type_id = r.type;
+        req.max_assignments = 1;
+        req.lifetime_s = 30 * 86'400;
+        req.question = "<HTMLQuestion/>";
+        r.e->create_hit(std::move(req), [&](hitd::result<hitd::hit_view> h) {
+          std::lock_guard<std::mutex> g{m};
+          if (h.ok() && some_hit.empty())
+            some_hit = h->hit_id;
+          if (--left == 0)
+            cv.notify_all();
+        });
+      }
+      std::unique_lock<std::mutex> g{m};
+      cv.wait(g, [&] { return left == 0; });
+    }
+    r.e->drain();
+  }
+  double activation_us = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto store = open_store(dir.path, durability::none);
+    hitd::engine::options o;
+    o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
+    o.store = store;
+    o.config.scheduler_threads = 2;
+    hitd::engine e{o};
+    auto first = e.get_hit(requester, some_hit);
+    auto t1 = std::chrono::steady_clock::now();
+    if (!first.ok()) {
+      state.SkipWithError("the first command failed");
+      return;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    // Reactivation: 1,000 HITs not in memory, one GetHIT each.
+    auto number = hitd::parse_id(hitd::id_kind::hit, some_hit).value();
+    auto r0 = std::chrono::steady_clock::now();
+    for (uint64_t k = 1; k <= 1'000; ++k)
+      (void)e.get_hit(requester, hitd::format_id(hitd::id_kind::hit, number + k));
+    activation_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - r0).count() / 1'000;
+  }
+  state.counters["stored_hits"] = static_cast<double>(n);
+  state.counters["reactivation_us"] = activation_us;
+}
+BENCHMARK(BM_StartWithStoredHits)
+  ->Arg(100'000)->Arg(1'000'000)
+  ->ArgName("hits")
+  ->Unit(benchmark::kMillisecond)
+  ->UseManualTime()
+  ->Iterations(3);
+
+} // namespace
+
+BENCHMARK_MAIN();
