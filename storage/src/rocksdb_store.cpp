@@ -205,14 +205,21 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
   if (group_records > 0) {
     // Room for the records and RocksDB's per-record tag and lengths.
     rocksdb::WriteBatch wb{write_bytes + 12 * group_records + 16};
-    for (const auto& p : group) {
-      if (!p.refused.empty())
-        continue;
-      for (const auto& r : p.records) {
-        auto st = r.erase ? wb.Delete(r.key) : wb.Put(r.key, r.value);
-        if (!st.ok() && failure.empty())
-          failure = "cannot build the write batch: " + st.ToString();
-      }
+    // In key order: the memtable's skip list then inserts each record next
+    // to the previous one instead of searching from the top (measured: the
+    // search was the writer thread's largest cost with large groups). The
+    // sort is stable, so two writes of one key keep their commit order.
+    std::vector<const encoded_record*> order;
+    order.reserve(group_records);
+    for (const auto& p : group)
+      if (p.refused.empty())
+        for (const auto& r : p.records)
+          order.push_back(&r);
+    std::stable_sort(order.begin(), order.end(), [](const encoded_record* a, const encoded_record* b) { return a->key < b->key; });
+    for (const auto* r : order) {
+      auto st = r->erase ? wb.Delete(r->key) : wb.Put(r->key, r->value);
+      if (!st.ok() && failure.empty())
+        failure = "cannot build the write batch: " + st.ToString();
     }
     if (failure.empty() && !fatal.empty())
       failure = fatal;
