@@ -167,6 +167,7 @@ result<hit_state> restore_hit(const hit_snapshot& s, std::vector<assignment_reco
   h.withdrawn = s.withdrawn;
   h.reviewing = s.reviewing;
   h.disposed = s.disposed;
+  h.disposed_at = s.disposed_at;
   h.review_status = s.review_status;
   h.held = s.held;
   h.add_tokens = s.add_tokens;
@@ -516,6 +517,7 @@ status dispose(hit_state& h, timestamp now, const fee_schedule& fees, hit_effect
     return error{errc::invalid_hit_state, "every submitted assignment must be approved or rejected before the HIT is deleted"};
   auto before = observe(h);
   h.disposed = true;
+  h.disposed_at = now;
   h.deadlines.clear();
   fx.hit_changed = true;
   fx.changes.push_back({event_type::hit_disposed, 0, false, unavailable_reason::none, 0});

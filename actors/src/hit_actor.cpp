@@ -74,10 +74,18 @@ bool deny_unless_owner(const hit_state& h, const std::string& requester_id, Repl
   return true;
 }
 
+// When this HIT next has something to do: its earliest deadline, or, once
+// deleted, the end of its retention (then its records are deleted).
+std::optional<timestamp> next_wake(const hit_state& h, const engine_config& cfg) {
+  if (h.disposed)
+    return h.disposed_at + cfg.retention_ms;
+  return next_deadline(h);
+}
+
 hit_snapshot snapshot_of(const hit_actor_state& st) {
   const auto& h = st.h;
   return {h.def, h.max_assignments, h.expiration, h.expired, h.withdrawn, h.reviewing, h.disposed,
-          h.review_status, h.held, st.ledger_seq, h.add_tokens, st.pending_seq, st.pending_hold};
+          h.review_status, h.held, st.ledger_seq, h.add_tokens, h.disposed_at, st.pending_seq, st.pending_hold};
 }
 
 record snapshot_record(const hit_actor_state& st) {
@@ -230,7 +238,7 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
     add_transfer({{held_account(requester), available_account(requester), fx.released}});
   // Keep the earliest pending deadline in the timer wheel. Deadlines are
   // never cancelled there: an early or stale wake-up finds nothing due.
-  auto next = next_deadline(h);
+  auto next = next_wake(h, rt->cfg);
   if (next && (!st.wake_scheduled || *next < *st.wake_scheduled)) {
     rt->timers.schedule(*next, number);
     st.wake_scheduled = *next;
@@ -410,6 +418,36 @@ void leave(self_ptr self) {
   st.h = hit_state{};
 }
 
+// Retention is over for a deleted HIT: every record of it goes (the HIT,
+// its definition, assignments, bonuses, index entries, the ledger's seq of
+// it), and it leaves memory; a later command finds no such HIT.
+void purge(self_ptr self, std::function<void()> reply) {
+  auto& st = self->state;
+  auto& h = st.h;
+  auto* rt = st.rt;
+  auto n = st.number;
+  write_batch batch;
+  auto erase = [&](record_kind k, std::string key) { batch.push_back({k, std::move(key), nullptr}); };
+  erase(record_kind::hit, hit_key(n));
+  erase(record_kind::hit_definition, hit_definition_key(n));
+  for (const auto& a : h.assignments)
+    erase(record_kind::assignment, assignment_key(n, a.ordinal));
+  for (uint32_t i = 0; i < h.bonuses.size(); ++i)
+    erase(record_kind::bonus, bonus_key(n, i));
+  erase(record_kind::requester_hit, requester_hit_key(h.def->requester_id, n));
+  if (st.deadline_indexed)
+    erase(record_kind::deadline, deadline_key(*st.deadline_indexed, n));
+  if (st.pending_indexed)
+    erase(record_kind::pending_hold, pending_hold_key(n));
+  erase(record_kind::ledger_source, ledger_source_key(source_of(h)));
+  rt->persist(std::move(batch), [reply = std::move(reply)](status) {
+    if (reply)
+      reply();
+  });
+  rt->hits.erase(n, caf::actor_cast<caf::actor>(self));
+  leave(self);
+}
+
 bool idle(const hit_actor_state& st, timestamp before) {
   return st.rt->persistent() && !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
          st.last_active < before;
@@ -473,7 +511,7 @@ void handle(self_ptr self, hit::msg& m) {
       if constexpr (std::is_same_v<T, hit::init>) {
         // The first records went with the hold (initial_hit_records).
         st.index_entry = requester_hit_entry{status_of(h), parse_id(id_kind::hit_type, h.def->hit_type_id).value_or(0)};
-        st.deadline_indexed = next_deadline(h);
+        st.deadline_indexed = next_wake(h, rt->cfg);
         st.records_written = true;
         finish(self, c.fx, hit_status::assignable, [reply = std::move(c.reply), v = view_of(h, true)](status s) {
           if (s.ok())
@@ -483,6 +521,10 @@ void handle(self_ptr self, hit::msg& m) {
         });
       } else if constexpr (std::is_same_v<T, hit::wake>) {
         settle_pending(self);
+        if (h.disposed && rt->persistent() && now >= h.disposed_at + rt->cfg.retention_ms) {
+          purge(self, std::move(c.reply));
+          return;
+        }
         st.wake_scheduled.reset();   // finish() schedules the next one
         hit_effects fx;
         auto before = status_of(h);
@@ -781,7 +823,7 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
     // The indexes are as durable as the records they came with.
     st.ledger_seq = std::max(act.ledger_seq, act.ledger_applied);
     st.pending_indexed = act.pending_seq != 0;
-    st.deadline_indexed = next_deadline(st.h);
+    st.deadline_indexed = next_wake(st.h, rt->cfg);
     st.index_entry = requester_hit_entry{status_of(st.h), parse_id(id_kind::hit_type, st.h.def->hit_type_id).value_or(0)};
     if (st.deadline_indexed) {
       rt->timers.schedule(*st.deadline_indexed, st.h.def->number);

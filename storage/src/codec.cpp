@@ -303,6 +303,7 @@ void put(writer& w, const hit_snapshot& h) {
   w.varint(h.ledger_seq);
   w.varint(h.pending_seq);
   put(w, h.pending_hold);
+  w.svarint(h.disposed_at);
   w.count(h.add_tokens.size());
   for (const auto& [token, t] : h.add_tokens) {
     w.str(token);
@@ -326,6 +327,7 @@ void get(reader& r, hit_snapshot& h) {
   h.ledger_seq = r.varint();
   h.pending_seq = r.varint();
   get(r, h.pending_hold);
+  h.disposed_at = r.svarint();
   size_t n = r.count();
   h.add_tokens.clear();
   h.add_tokens.reserve(n);

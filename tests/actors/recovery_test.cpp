@@ -6,6 +6,8 @@
 
 #include "engine_fixture.hpp"
 
+#include <hitd/records.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -330,6 +332,47 @@ TEST(Passivation, CommandsRacingWithPassivationAreNeitherLostNorDoubled) {
   for (const auto& w : workers)
     EXPECT_EQ(h.dashboard(w).totals.accepted, static_cast<int64_t>(hits.size())) << w;
   h.expect_books_balanced();
+}
+
+} // namespace
+} // namespace hitd::test
+
+namespace hitd::test {
+namespace {
+
+TEST(Retention, ADeletedHitsRecordsGoWhenItsRetentionEnds) {
+  harness_options o;
+  o.config.retention_ms = days(120);
+  engine_harness h{o};
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto kept = h.hit(r);
+  auto gone = h.hit(r);
+  auto a = h.submitted(w, gone.hit_id);
+  h.approve(r, a);
+  must(h->update_expiration(r, gone.hit_id, h.now()));   // expire it now
+  must(h->delete_hit(r, gone.hit_id));
+  h->drain();
+  auto number = *parse_id(id_kind::hit, gone.hit_id);
+  EXPECT_TRUE(h.store->get_as<hit_snapshot>(hit_key(number)));
+  // Still there (and answering) within the retention period.
+  h->advance_clock(days(119));
+  EXPECT_EQ(must(h->get_hit(r, gone.hit_id)).status, hit_status::disposed);
+  // Then every record of it goes; the other HIT and the money stay.
+  h->advance_clock(days(2));
+  EXPECT_EQ(h->get_hit(r, gone.hit_id).code(), errc::hit_does_not_exist);
+  EXPECT_FALSE(h.store->get_as<hit_snapshot>(hit_key(number)));
+  EXPECT_FALSE(h.store->get_as<hit_definition>(hit_definition_key(number)));
+  EXPECT_FALSE(h.store->get_as<assignment_record>(assignment_key(number, 0)));
+  EXPECT_FALSE(h.store->get_as<requester_hit_entry>(requester_hit_key(r, number)));
+  EXPECT_EQ(must(h->get_hit(r, kept.hit_id)).hit_id, kept.hit_id);
+  EXPECT_EQ(h.dashboard(w).totals.approved, 1);
+  h.expect_books_balanced();
+  // Nor does it come back after a restart.
+  h.restart();
+  EXPECT_EQ(h->get_hit(r, gone.hit_id).code(), errc::hit_does_not_exist);
+  for (const auto& v : must(h->list_hits(r, {})).items)
+    EXPECT_NE(v.hit_id, gone.hit_id);
 }
 
 } // namespace

@@ -188,10 +188,10 @@ TEST(Codec, OutOfRangeEnumsFail) {
   }
 
   // hit_snapshot: version, max assignments, expiration, flags (4 bits), review
-  // status, held, ledger seq, pending seq, pending hold, add tokens.
+  // status, held, ledger seq, pending seq, pending hold, time deleted, add tokens.
   hit_snapshot h;
   bytes = encode(record_kind::hit, &h);
-  ASSERT_EQ(bytes.size(), 10u);
+  ASSERT_EQ(bytes.size(), 11u);
   bytes[3] = 0x10;
   msg = expect_corrupt(record_kind::hit, bytes, hit_key(1));
   EXPECT_NE(msg.find("bad hit flags"), std::string::npos) << msg;
@@ -288,7 +288,7 @@ TEST(Codec, EncodingIsCompact) {
   // Sizes are part of the format: a change here is a format change (bump
   // codec_version and update docs/storage.md).
   hit_snapshot h;
-  EXPECT_EQ(encode(record_kind::hit, &h).size(), 10u);
+  EXPECT_EQ(encode(record_kind::hit, &h).size(), 11u);
   deadline_mark d;
   EXPECT_EQ(encode(record_kind::deadline, &d), std::string(1, '\x01'));
   uint64_t c = 300;

@@ -68,6 +68,7 @@ inline void expect_same(const hit_snapshot& a, const hit_snapshot& b) {
   EXPECT_EQ(a.ledger_seq, b.ledger_seq);
   EXPECT_EQ(a.pending_seq, b.pending_seq);
   EXPECT_EQ(a.pending_hold, b.pending_hold);
+  EXPECT_EQ(a.disposed_at, b.disposed_at);
   EXPECT_EQ(a.add_tokens, b.add_tokens);
   EXPECT_EQ(b.def, nullptr);   // b is what was read back: the definition is its own record
 }
@@ -330,6 +331,7 @@ inline hit_snapshot full_hit() {
   h.ledger_seq = 7;
   h.pending_seq = 8;
   h.pending_hold = cents(500);
+  h.disposed_at = t0 + days(4);
   h.add_tokens = {{"more-1", t0 + 5}, {"more-2", t0 - 5}};
   return h;
 }

@@ -87,6 +87,7 @@ struct hit_state {
   bool withdrawn = false;        // expired early by the requester
   bool reviewing = false;        // UpdateHITReviewStatus(Revert=false)
   bool disposed = false;
+  timestamp disposed_at = 0;     // when DeleteHIT took effect
   hit_review_status review_status = hit_review_status::not_reviewed;
   money held;                    // what the ledger holds for this HIT
   std::vector<assignment_record> assignments;          // index = ordinal
@@ -116,6 +117,7 @@ struct hit_snapshot {
   money held;
   uint64_t ledger_seq = 0;       // the last transfer or outbox entry this HIT issued
   std::unordered_map<std::string, timestamp> add_tokens;
+  timestamp disposed_at = 0;
   // A hold or charge sent to the ledger and not answered when this record
   // was written (0: none); pending_hold is its amount when it is a hold.
   uint64_t pending_seq = 0;
