@@ -486,6 +486,8 @@ void handle(self_ptr self, hit::msg& m) {
       settle_pending(self);
       st.settling = st.pending_seq != 0;
       if (st.settling) {
+        if (rt->rebuilding())
+          rt->wake_when_rebuilt(st.number);   // still rebuilding: again after it
         if (w->reply)
           w->reply();
         return;
@@ -834,10 +836,12 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
     st.pending_hold = act.pending_hold;
     if (st.pending_seq)
       settle_pending(self);
-    // Not settled now (the engine rebuilds): nothing else runs until the
-    // rebuild's wake settles it, so no newer seq can blur whether the
+    // Not settled now (the engine rebuilds): nothing else runs until a wake
+    // after the rebuild settles it, so no newer seq can blur whether the
     // ledger applied this one.
     st.settling = st.pending_seq != 0;
+    if (st.settling)
+      rt->wake_when_rebuilt(st.number);
   }
   return {
     [=](hit::msg& m) { handle(self, m); },

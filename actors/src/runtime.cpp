@@ -347,15 +347,36 @@ void runtime::on_write_failure() {
   rebuild_thread_ = std::thread([this] { rebuild(); });
 }
 
+void runtime::wake_when_rebuilt(uint64_t hit_number) {
+  {
+    std::lock_guard<std::mutex> g{rebuild_mutex_};
+    if (rebuilding_.load(std::memory_order_acquire)) {
+      settle_later_.push_back(hit_number);
+      return;
+    }
+  }
+  if (auto h = hit(hit_number); h.ok() && *h) {
+    notes_in_flight.fetch_add(1, std::memory_order_relaxed);
+    caf::anon_send(*h, hit::msg{hit::wake{[this] { noted(); }}});
+  }
+}
+
 void runtime::rebuild() {
   auto pause = std::chrono::milliseconds(1);
   for (;;) {
     rebuild_once();
     {
-      std::lock_guard<std::mutex> g{rebuild_mutex_};
+      std::unique_lock<std::mutex> g{rebuild_mutex_};
       if (!rebuild_again_ || stopping_rebuilds_) {
         rebuilding_.store(false, std::memory_order_release);
         rebuild_done_.notify_all();
+        // HITs that had to wait for the end of the rebuild to settle a hold.
+        std::vector<uint64_t> later;
+        later.swap(settle_later_);
+        g.unlock();
+        if (!stopping_rebuilds_)
+          for (auto n : later)
+            wake_when_rebuilt(n);
         return;
       }
       rebuild_again_ = false;   // a write failed while this one ran

@@ -376,6 +376,9 @@ struct runtime {
   // write is in flight, resumes the store, reloads the read models and
   // replays the outbox. Meanwhile the facade holds new commands (bounded).
   void on_write_failure();
+  // A HIT that could not settle a pending hold because a rebuild ran: woken
+  // (counted) once the rebuild is over, at once if it is over already.
+  void wake_when_rebuilt(uint64_t hit);
   bool rebuilding() const { return rebuilding_.load(std::memory_order_acquire); }
   // Waits until no rebuild runs (false if one still runs after `limit`).
   bool await_rebuilt(std::chrono::milliseconds limit);
@@ -398,6 +401,7 @@ private:
   std::thread rebuild_thread_;
   bool stopping_rebuilds_ = false;
   bool rebuild_again_ = false;   // a write failed while a rebuild ran
+  std::vector<uint64_t> settle_later_;   // HITs to wake when the rebuild ends
   std::chrono::steady_clock::time_point rebuild_started_;
 
 public:
