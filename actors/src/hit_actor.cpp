@@ -831,7 +831,7 @@ write_batch initial_hit_records(const hit_state& h) {
 }
 
 caf::actor spawn_hit(runtime& rt, hit_state state) {
-  return rt.sys.spawn(hit_impl, &rt, std::move(state), activation{});
+  return spawn_actor(rt.sys, hit_impl, &rt, std::move(state), activation{});
 }
 
 result<caf::actor> activate_hit(runtime& rt, uint64_t number) {
@@ -867,7 +867,7 @@ result<caf::actor> activate_hit(runtime& rt, uint64_t number) {
     return applied.err();
   if (*applied)
     act.ledger_applied = *std::static_pointer_cast<const uint64_t>(*applied);
-  return rt.sys.spawn(hit_impl, &rt, std::move(*h), act);
+  return spawn_actor(rt.sys, hit_impl, &rt, std::move(*h), act);
 }
 
 } // namespace hitd::detail

@@ -1084,7 +1084,7 @@ uint64_t trailing_number(const std::string& key) {
 } // namespace
 
 caf::actor spawn_requester(runtime& rt, std::string id, std::string name, timestamp created) {
-  return rt.sys.spawn(requester_impl, &rt, std::move(id), std::move(name), created);
+  return spawn_actor(rt.sys, requester_impl, &rt, std::move(id), std::move(name), created);
 }
 
 result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
@@ -1170,7 +1170,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     if (!s.ok())
       return s.err();
   }
-  auto a = rt.sys.spawn(requester_restored, &rt, st);
+  auto a = spawn_actor(rt.sys, requester_restored, &rt, st);
   for (auto n : type_numbers)
     rt.hit_types.insert(n, a);
   return a;

@@ -7,6 +7,11 @@
 #include "engine_fixture.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <atomic>
+#include <future>
+#include <latch>
+#include <thread>
 
 namespace hitd::test {
 namespace {
@@ -228,6 +233,45 @@ TEST(Recovery, AcceptNextOfAGroupWorksAfterARestart) {
   ar.hit_type_id = type;
   auto a = must(h->accept(ar));
   EXPECT_EQ(a.hit_id, first.hit_id);
+}
+
+// An actor activated from its records is spawned on the thread that asked
+// for it: here a thread of the caller's that is still running when the
+// engine stops (as the writer thread of a RocksDB store the caller keeps
+// open is: the crash test found this). The engine must stop all the same,
+// not wait for that thread to end.
+TEST(Recovery, AnEngineStopsWhileAThreadThatActivatedAnActorRunsOn) {
+  engine_harness h;
+  auto r = h.requester();
+  h.restart();
+  std::promise<void> activated;
+  std::latch release{1};
+  std::thread caller([&] {
+    EXPECT_TRUE(h->get_account_balance(r).ok());   // activates the requester here
+    activated.set_value();
+    release.wait();
+  });
+  activated.get_future().wait();
+  // Stopped here, on the thread that started it. Should it wait for the
+  // caller's thread, a watchdog lets that thread end after 10 s.
+  std::atomic<bool> stopped{false}, released_by_watchdog{false};
+  std::thread watchdog([&] {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!stopped && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!stopped) {
+      released_by_watchdog = true;
+      release.count_down();
+    }
+  });
+  h.eng.reset();
+  stopped = true;
+  watchdog.join();
+  if (!released_by_watchdog)
+    release.count_down();
+  caller.join();
+  bool in_time = !released_by_watchdog;
+  EXPECT_TRUE(in_time) << "~engine waited for a thread that had activated an actor to end";
 }
 
 } // namespace
