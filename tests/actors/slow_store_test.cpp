@@ -118,5 +118,45 @@ TEST(SlowStore, ADepositIsNotLostToACreateRightAfterIt) {
   EXPECT_EQ(audit.total.cents, 0);
 }
 
+// An expired HIT extended while one of its assignments is in progress: the
+// extension's hold is computed when the command comes, and the HIT waits for
+// the ledger. If the assignment's deadline falls due meanwhile, the HIT must
+// still hold what the extended HIT needs (found by the crash test, whose
+// clock runs 1000 times faster than real time).
+TEST(SlowStore, AnExtensionHoldsEnoughWhenADeadlineFallsDueWhileItWaitsForTheLedger) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto p = engine_harness::props();   // $0.50 + $0.10 fee a slot, ten minutes to work
+  auto type = must(e.create_hit_type(r, p));
+  auto req = engine_harness::hit_request(r, type, 2, 60);
+  auto hit = must(e.create_hit(req));
+  accept_request ar{w, hit.hit_id, {}, {}};
+  auto a = must(e.accept(ar));
+  e.advance_clock(seconds(61));   // expired: it holds the assignment in progress only
+  EXPECT_EQ(must(e.get_hit(r, hit.hit_id)).escrow_held, cents(60));
+
+  store->close_gate();
+  std::promise<status> extended;
+  e.update_expiration(r, hit.hit_id, clock->now() + seconds(3'600), [&](status s) { extended.set_value(std::move(s)); });
+  EXPECT_TRUE(store->await_waiting(1));   // the ledger's write of the hold
+  clock->set(a.deadline + 1);             // the assignment is abandoned meanwhile
+  store->open_gate();
+  auto s = extended.get_future().get();
+  ASSERT_TRUE(s.ok()) << describe(s.err());
+  e.drain();
+
+  auto v = must(e.get_hit(r, hit.hit_id));
+  EXPECT_EQ(v.status, hit_status::assignable);
+  EXPECT_EQ(v.assignments_available, 2);
+  EXPECT_EQ(v.escrow_held, cents(120)) << "two open slots of $0.60";
+  auto b = must(e.get_account_balance(r));
+  EXPECT_EQ(b.on_hold, cents(120));
+  EXPECT_EQ((b.available + b.on_hold).cents, 10'000);
+}
+
 } // namespace
 } // namespace hitd::test
