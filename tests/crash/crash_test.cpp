@@ -148,10 +148,6 @@ struct restart_events {
   int64_t fired = 0;
 };
 
-struct round_result {
-  bool ok = true;
-};
-
 class crash_run {
 public:
   crash_run(uint64_t seed, std::string dir) : seed_(seed), rng_(seed), dir_(std::move(dir)) {
@@ -350,6 +346,46 @@ private:
     for (const auto& [key, ids] : m.accept_keys)
       if (ids.size() > 1)
         bad.add("a repeated accept key answered with another assignment", key + ": " + *ids.begin() + " and " + *ids.rbegin());
+
+    // ---- each requester's index of its HITs agrees with the HITs ------------------------------
+    for (int i = 0; i < requester_count; ++i) {
+      auto r = requester_id(i);
+      std::set<std::string> mine, reviewable;
+      for (const auto& [id, in] : b.hits)
+        if (in.hit.requester_id == r && in.hit.status != hit_status::disposed) {
+          mine.insert(id);
+          if (in.hit.status == hit_status::reviewable)
+            reviewable.insert(id);
+        }
+      auto listed = [&](bool reviewable_only) {
+        std::set<std::string> ids;
+        page_request p;
+        for (int pages = 0; pages < 1'000; ++pages) {
+          auto l = reviewable_only ? e.list_reviewable_hits(r, {}, false, p) : e.list_hits(r, p);
+          if (!l.ok()) {
+            if (l.code() != errc::requester_does_not_exist)
+              bad.add("listing a requester's HITs failed", r + ": " + l.err().message);
+            break;
+          }
+          for (const auto& h : l->items)
+            ids.insert(h.hit_id);
+          if (l->next_token.empty())
+            break;
+          p.next_token = l->next_token;
+        }
+        return ids;
+      };
+      auto compare = [&](const char* what, const std::set<std::string>& got, const std::set<std::string>& want) {
+        for (const auto& id : want)
+          if (!got.count(id))
+            bad.add(std::string{what} + " leaves out one of its HITs", r + ": " + id);
+        for (const auto& id : got)
+          if (!want.count(id))
+            bad.add(std::string{what} + " lists a HIT it should not", r + ": " + id);
+      };
+      compare("list_hits", listed(false), mine);
+      compare("list_reviewable_hits", listed(true), reviewable);
+    }
 
     // ---- bonuses: the acknowledged ones, and none never sent -----------------------------------
     {
