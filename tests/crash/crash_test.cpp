@@ -28,10 +28,13 @@
 //     past its auto-approval) and fired once: each dashboard agrees with the
 //     assignments recomputed from the HITs, and no assignment was published
 //     abandoned, approved or returned twice across all runs;
+//   - each requester's list_hits and list_reviewable_hits agree with its HITs;
 //   - a requester's blocks and grants agree with the worker's own record.
 //
 // The seed is printed; HITD_SEED=<n> replays the test's choices (the kill
 // moments and the workload's choices; not the threads' interleaving).
+// HITD_CRASH_KEEP=1 keeps the directory (store, ack log, worker's stderr);
+// HITD_CRASH_KNOWN_BUGS=1: see known_bugs() below.
 
 #include <gtest/gtest.h>
 
