@@ -639,11 +639,18 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(error{errc::invalid_hit_state, "the HIT was deleted"});
           return;
         }
+        // The extension applies at `now`, the time its hold was computed for:
+        // the HIT waits for the ledger without advancing, and a deadline that
+        // falls due meanwhile (its expiry, or the abandonment of an
+        // assignment of the expired HIT, which opens a slot) is applied after
+        // it, by the next wake or command. Applied at a later time, such a
+        // deadline would come first and the hold would fall short of what the
+        // extended HIT must hold (found by the crash test).
         hold_then(self, extension_hold(h, c.expire_at, now, fees), std::move(c.reply), "the extended HIT",
-                  [self, expire_at = c.expire_at](money held, callback<done> reply) {
+                  [self, expire_at = c.expire_at, now](money held, callback<done> reply) {
                     auto& s2 = self->state;
                     simple(self, reply, [&](hit_effects& fx2) {
-                      return hitd::update_expiration(s2.h, expire_at, s2.rt->now(), held, s2.rt->cfg.fees, fx2);
+                      return hitd::update_expiration(s2.h, expire_at, now, held, s2.rt->cfg.fees, fx2);
                     });
                   });
       } else if constexpr (std::is_same_v<T, hit::add_assignments>) {
@@ -878,7 +885,7 @@ write_batch initial_hit_records(const hit_state& h) {
 }
 
 caf::actor spawn_hit(runtime& rt, hit_state state) {
-  return rt.sys.spawn(hit_impl, &rt, std::move(state), activation{});
+  return spawn_actor(rt.sys, hit_impl, &rt, std::move(state), activation{});
 }
 
 result<caf::actor> activate_hit(runtime& rt, uint64_t number) {
@@ -914,7 +921,7 @@ result<caf::actor> activate_hit(runtime& rt, uint64_t number) {
     return applied.err();
   if (*applied)
     act.ledger_applied = *std::static_pointer_cast<const uint64_t>(*applied);
-  return rt.sys.spawn(hit_impl, &rt, std::move(*h), act);
+  return spawn_actor(rt.sys, hit_impl, &rt, std::move(*h), act);
 }
 
 } // namespace hitd::detail

@@ -218,6 +218,6 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
 
 } // namespace
 
-caf::actor spawn_ledger(runtime& rt) { return rt.sys.spawn(ledger_impl, &rt); }
+caf::actor spawn_ledger(runtime& rt) { return spawn_actor(rt.sys, ledger_impl, &rt); }
 
 } // namespace hitd::detail

@@ -362,32 +362,38 @@ void handle(self_ptr self, requester::msg& m) {
         }
         if (!c.token.empty())
           st.deposit_tokens[c.token] = now;
+        // The transfer goes to the ledger now, with the requester's record
+        // (its ledger seq) in the ledger's batch, as a create's hold does: a
+        // hold sent after it takes the next seq, and the ledger must see
+        // them in seq order (the next seq applied first would make this one
+        // a duplicate: the deposit answered but never made).
+        ++st.holds_in_flight;
         transfer t{st.me.id, ++st.me.ledger_seq, {{external_account(), available_account(st.me.id), c.amount}}};
-        auto ledger_actor = rt->ledger;
         auto id = st.me.id;
-        write_batch batch;
+        write_batch with;
         if (rt->persistent())
-          batch.push_back({record_kind::requester, requester_key(st.me.id), std::make_shared<const requester_snapshot>(st.me)});
+          with.push_back({record_kind::requester, requester_key(id), std::make_shared<const requester_snapshot>(st.me)});
         event e;
         e.type = event_type::funds_deposited;
         e.time = now;
         e.requester_id = id;
         e.amount = c.amount;
-        rt->persist(std::move(batch), [rt, ledger_actor, id, t = std::move(t), e = std::move(e), reply = std::move(c.reply)](status s) mutable {
-          if (!s.ok()) {
-            reply(s.err());
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        auto then = [self, rt, id, token = c.token, e = std::move(e), reply = std::move(c.reply)](transfer_outcome o) mutable {
+          if (o != transfer_outcome::applied && o != transfer_outcome::duplicate) {
+            if (!token.empty())
+              self->state.deposit_tokens.erase(token);   // not made: a retry must make it
+            reply(error{errc::storage_failure, "the ledger could not record the deposit"});
             return;
           }
-          rt->note(ledger_actor, ledger::msg{ledger::apply{std::move(t), {}, [rt, ledger_actor, id, e = std::move(e), reply = std::move(reply)](transfer_outcome o) mutable {
-            if (o != transfer_outcome::applied && o != transfer_outcome::duplicate) {
-              reply(error{errc::storage_failure, "the ledger could not record the deposit"});
-              return;
-            }
-            std::vector<event> v{std::move(e)};
-            rt->bus.publish(v);
-            caf::anon_send(ledger_actor, ledger::msg{ledger::balance{id, std::move(reply)}});
-          }, true}});
-        });
+          std::vector<event> v{std::move(e)};
+          rt->bus.publish(v);
+          caf::anon_send(rt->ledger, ledger::msg{ledger::balance{id, std::move(reply)}});
+        };
+        rt->note(rt->ledger, ledger::msg{ledger::apply{
+          std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
+            caf::anon_send(me, requester::msg{requester::funds{o, std::move(then)}});
+          }, true, std::move(with)}});
       } else if constexpr (std::is_same_v<T, requester::create_type>) {
         if (auto ok = validate_properties(c.props); !ok.ok()) {
           c.reply(ok.err());
@@ -1085,7 +1091,7 @@ uint64_t trailing_number(const std::string& key) {
 } // namespace
 
 caf::actor spawn_requester(runtime& rt, std::string id, std::string name, timestamp created) {
-  return rt.sys.spawn(requester_impl, &rt, std::move(id), std::move(name), created);
+  return spawn_actor(rt.sys, requester_impl, &rt, std::move(id), std::move(name), created);
 }
 
 result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
@@ -1171,7 +1177,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     if (!s.ok())
       return s.err();
   }
-  auto a = rt.sys.spawn(requester_restored, &rt, st);
+  auto a = spawn_actor(rt.sys, requester_restored, &rt, st);
   for (auto n : type_numbers)
     rt.hit_types.insert(n, a);
   return a;

@@ -19,6 +19,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/logger.hpp>
 #include <caf/send.hpp>
 
 #include "hitd/config.hpp"
@@ -28,6 +29,23 @@
 #include "hitd/timer_wheel.hpp"
 
 namespace hitd::detail {
+
+// Spawns an actor from the calling thread, which may be any thread: a
+// caller's (a command that activates an actor from its records), the
+// store's writer (one activated from a completion), the timer's. CAF's spawn
+// stores the actor system's logger in the calling thread's thread-local
+// storage, and ~actor_system waits until every reference to the logger is
+// gone, so a thread that outlives the engine (a caller's thread, or the
+// writer of a store the caller keeps open) would make ~engine wait forever.
+// A thread that held no logger before the spawn holds none after it.
+template <class... Ts>
+caf::actor spawn_actor(caf::actor_system& sys, Ts&&... xs) {
+  const bool had_logger = caf::logger::current_logger() != nullptr;
+  caf::actor a = sys.spawn(std::forward<Ts>(xs)...);
+  if (!had_logger)
+    caf::logger::set_current_actor_system(nullptr);
+  return a;
+}
 
 // Finds an actor by key: a sharded hash map, so a lookup is a short lock
 // rather than a message round trip to a directory actor.

@@ -436,7 +436,7 @@ caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime
 } // namespace
 
 caf::actor spawn_worker(runtime& rt, worker_state state) {
-  return rt.sys.spawn(worker_impl, &rt, std::move(state));
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state));
 }
 
 result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
@@ -454,7 +454,7 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
     return applied.err();
   if (*applied)
     w.ledger_seq = std::max(w.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
-  return rt.sys.spawn(worker_impl, &rt, std::move(w));
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w));
 }
 
 } // namespace hitd::detail

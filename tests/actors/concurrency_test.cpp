@@ -19,6 +19,8 @@
 
 #include <hitd/hitd.hpp>
 
+#include "../common/books.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -641,138 +643,21 @@ private:
 
 // ---- the books, recomputed ------------------------------------------------------------------
 
-struct recomputed_worker {
-  int64_t accepted = 0, submitted = 0, approved = 0, rejected = 0, pending = 0, returned = 0, abandoned = 0;
-  money reward, bonus;
-};
-
-// Counts violations of one kind and keeps a few examples.
-struct violations {
-  std::map<std::string, std::pair<int64_t, std::vector<std::string>>> kinds;
-  void add(const std::string& kind, const std::string& example) {
-    auto& [n, ex] = kinds[kind];
-    ++n;
-    if (ex.size() < 5)
-      ex.push_back(example);
-  }
-  void report(const std::string& label) const {
-    for (const auto& [kind, v] : kinds) {
-      std::ostringstream os;
-      os << label << ": " << kind << " (" << v.first << " times), e.g.";
-      for (const auto& x : v.second)
-        os << "\n    " << x;
-      ADD_FAILURE() << os.str();
-    }
-  }
-};
-
-bool taken(hitd::assignment_status s) {
-  using s_t = hitd::assignment_status;
-  return s == s_t::accepted || s == s_t::submitted || s == s_t::approved || s == s_t::rejected;
-}
-
-bool live(hitd::assignment_status s) {
-  return s == hitd::assignment_status::accepted || s == hitd::assignment_status::submitted;
-}
+using hitd::books::violations;
 
 void check_books(world& w, const std::string& label) {
   auto& e = *w.engine;
   e.drain();
-  const auto& fees = e.config().fees;
   const auto now = e.now();
   violations bad;
 
   auto audit = e.audit_ledger();
   ASSERT_TRUE(audit.ok()) << label;
 
-  std::map<std::string, money> held_by_requester;
-  std::map<std::string, recomputed_worker> by_worker;
-  money approved_rewards, reward_fees, bonuses, bonus_fees;
-  int64_t hits_seen = 0, assignments_seen = 0;
-
+  // Every HIT: over-assignment, counts, deadlines applied, escrow
+  // (tests/common/books.hpp).
+  const auto b = hitd::books::scan_hits(e, now, bad, false);
   const uint64_t hit_count = e.hit_count();
-  for (uint64_t n = 1; n < hit_count; ++n) {
-    auto id = hitd::format_id(hitd::id_kind::hit, n);
-    auto in = e.inspect_hit(id);
-    if (!in.ok()) {
-      // A create the ledger refused used its number and left no HIT.
-      if (in.code() != hitd::errc::hit_does_not_exist)
-        bad.add("a HIT below hit_count() cannot be inspected", id + ": " + in.err().message);
-      continue;
-    }
-    ++hits_seen;
-    const auto& h = in->hit;
-    const int64_t max = h.max_assignments;
-    const money fee = hitd::reward_fee(fees, h.reward, max);
-    int64_t taken_n = 0, accepted_n = 0, completed_n = 0;
-    money live_hold;
-    std::map<std::string, int> per_worker;
-    for (const auto& a : in->assignments) {
-      ++assignments_seen;
-      auto& rw = by_worker[a.worker_id];
-      ++rw.accepted;   // every assignment began as an accept
-      using s_t = hitd::assignment_status;
-      switch (a.status) {
-        case s_t::accepted: ++accepted_n; break;
-        case s_t::submitted: ++rw.submitted; ++rw.pending; break;
-        case s_t::approved: ++rw.submitted; ++rw.approved; rw.reward += a.reward; ++completed_n; break;
-        case s_t::rejected: ++rw.submitted; ++rw.rejected; ++completed_n; break;
-        case s_t::returned: ++rw.returned; break;
-        case s_t::abandoned: ++rw.abandoned; break;
-      }
-      if (a.status == s_t::approved) {
-        approved_rewards += a.reward;
-        reward_fees += hitd::reward_fee(fees, a.reward, max);
-      }
-      if (taken(a.status)) {
-        ++taken_n;
-        if (++per_worker[a.worker_id] == 2)
-          bad.add("a worker holds two assignments of one HIT", h.hit_id + " worker " + a.worker_id);
-      }
-      if (live(a.status))
-        live_hold += a.reward + hitd::reward_fee(fees, a.reward, max);
-      // advance_clock applies every deadline that fell due.
-      if (a.status == s_t::accepted && a.deadline <= now)
-        bad.add("an assignment past its deadline is still accepted (not abandoned)",
-                a.assignment_id + " deadline " + std::to_string(a.deadline) + " <= now " + std::to_string(now));
-      if (a.status == s_t::submitted && a.auto_approval_time && *a.auto_approval_time <= now)
-        bad.add("a submitted assignment past its auto-approval time is not approved",
-                a.assignment_id + " auto_approval_time " + std::to_string(*a.auto_approval_time) + " <= now " +
-                  std::to_string(now));
-    }
-    for (const auto& b : in->bonuses) {
-      bonuses += b.amount;
-      bonus_fees += hitd::bonus_fee(fees, b.amount);
-      by_worker[b.worker_id].bonus += b.amount;
-    }
-    if (taken_n > max)
-      bad.add("a HIT is over-assigned", h.hit_id + ": " + std::to_string(taken_n) + " taken of " + std::to_string(max));
-    if (h.assignments_pending != accepted_n)
-      bad.add("hit_view.assignments_pending differs from the accepted assignments",
-              h.hit_id + ": " + std::to_string(h.assignments_pending) + " vs " + std::to_string(accepted_n));
-    if (h.assignments_completed != completed_n)
-      bad.add("hit_view.assignments_completed differs from the approved + rejected assignments",
-              h.hit_id + ": " + std::to_string(h.assignments_completed) + " vs " + std::to_string(completed_n));
-    if (h.status == hitd::hit_status::assignable && h.expiration <= now)
-      bad.add("a HIT past its expiration is still assignable (not expired)",
-              h.hit_id + " expiration " + std::to_string(h.expiration) + " <= now " + std::to_string(now));
-    // What the ledger must hold for this HIT (hit_rules.hpp: required_hold):
-    // reward + fee for every assignment in progress or awaiting review, plus
-    // reward + fee for every slot still open while the HIT is unexpired
-    // (assignments_available is the open slots then, 0 once expired).
-    money required;
-    if (h.status != hitd::hit_status::disposed)
-      required = money{(h.reward + fee).cents * h.assignments_available} + live_hold;
-    if (h.assignments_available > max - taken_n)
-      bad.add("assignments_available exceeds the open slots",
-              h.hit_id + ": " + std::to_string(h.assignments_available) + " > " + std::to_string(max - taken_n));
-    if (h.escrow_held != required)
-      bad.add("a HIT's escrow differs from what it must hold",
-              h.hit_id + " (" + h.requester_id + ", max " + std::to_string(max) + ", reward " +
-                std::to_string(h.reward.cents) + "): held " + std::to_string(h.escrow_held.cents) +
-                " required " + std::to_string(required.cents));
-    held_by_requester[h.requester_id] += h.escrow_held;
-  }
   {
     std::lock_guard<std::mutex> g{w.hits_mutex};
     for (const auto& id : w.created_ids) {
@@ -787,19 +672,19 @@ void check_books(world& w, const std::string& label) {
   // Requesters: balances against the ledger and their HITs' escrow.
   money available_sum, held_sum;
   for (const auto& r : w.requesters) {
-    auto b = e.get_account_balance(r);
-    if (!b.ok()) {
-      bad.add("get_account_balance failed", r + ": " + b.err().message);
+    auto bal = e.get_account_balance(r);
+    if (!bal.ok()) {
+      bad.add("get_account_balance failed", r + ": " + bal.err().message);
       continue;
     }
-    available_sum += b->available;
-    held_sum += b->on_hold;
-    if (b->available.cents < 0 || b->on_hold.cents < 0)
+    available_sum += bal->available;
+    held_sum += bal->on_hold;
+    if (bal->available.cents < 0 || bal->on_hold.cents < 0)
       bad.add("a requester balance is negative", r);
-    if (b->on_hold != held_by_requester[r])
+    auto held = b.held_by_requester.count(r) ? b.held_by_requester.at(r) : money{};
+    if (bal->on_hold != held)
       bad.add("a requester's on_hold differs from the escrow of its HITs",
-              r + ": on_hold " + std::to_string(b->on_hold.cents) + " sum of escrow_held " +
-                std::to_string(held_by_requester[r].cents));
+              r + ": on_hold " + std::to_string(bal->on_hold.cents) + " sum of escrow_held " + std::to_string(held.cents));
   }
 
   // Money that left the marketplace.
@@ -824,14 +709,14 @@ void check_books(world& w, const std::string& label) {
     << label << ": money is not conserved: requesters " << (available_sum + held_sum).cents << " + workers "
     << audit->workers.cents << " + platform " << audit->platform.cents << " vs deposits " << w.deposits
     << " - withdrawals " << withdrawn;
-  EXPECT_EQ((audit->workers + money{withdrawn}).cents, (approved_rewards + bonuses).cents)
+  EXPECT_EQ((audit->workers + money{withdrawn}).cents, (b.approved_rewards + b.bonuses).cents)
     << label << ": worker earnings (ledger " << audit->workers.cents << " + withdrawn " << withdrawn
-    << ") differ from approved rewards " << approved_rewards.cents << " + bonuses " << bonuses.cents;
-  EXPECT_EQ(audit->platform.cents, (reward_fees + bonus_fees).cents)
-    << label << ": platform fees differ from the fees of approved assignments " << reward_fees.cents
-    << " + bonus fees " << bonus_fees.cents;
+    << ") differ from approved rewards " << b.approved_rewards.cents << " + bonuses " << b.bonuses.cents;
+  EXPECT_EQ(audit->platform.cents, (b.reward_fees + b.bonus_fees).cents)
+    << label << ": platform fees differ from the fees of approved assignments " << b.reward_fees.cents
+    << " + bonus fees " << b.bonus_fees.cents;
 
-  // Workers: every dashboard against the assignments and bonuses.
+  // Workers: every dashboard against the assignments, bonuses and withdrawals.
   money dashboard_balances;
   for (const auto& id : w.workers) {
     auto d = e.dashboard(id);
@@ -839,32 +724,19 @@ void check_books(world& w, const std::string& label) {
       bad.add("dashboard failed", id + ": " + d.err().message);
       continue;
     }
-    const auto& t = d->totals;
-    const auto& rw = by_worker[id];
-    auto field = [&](const char* name, int64_t got, int64_t want) {
-      if (got != want)
-        bad.add(std::string{"dashboard totals."} + name + " differs from the assignments",
-                id + ": dashboard " + std::to_string(got) + " recomputed " + std::to_string(want));
-    };
-    field("accepted", t.accepted, rw.accepted);
-    field("submitted", t.submitted, rw.submitted);
-    field("approved", t.approved, rw.approved);
-    field("rejected", t.rejected, rw.rejected);
-    field("pending", t.pending, rw.pending);
-    field("returned", t.returned, rw.returned);
-    field("abandoned", t.abandoned, rw.abandoned);
-    field("reward_income", t.reward_income.cents, rw.reward.cents);
-    field("bonus_income", t.bonus_income.cents, rw.bonus.cents);
-    field("withdrawn", d->withdrawn.cents, withdrawn_by_worker[id]);
-    field("total_earnings", d->total_earnings.cents, (rw.reward + rw.bonus).cents);
-    field("available_balance", d->available_balance.cents, (rw.reward + rw.bonus).cents - withdrawn_by_worker[id]);
+    auto rw = b.by_worker.count(id) ? b.by_worker.at(id) : hitd::books::worker_tally{};
+    hitd::books::check_dashboard(id, *d, rw, bad);
+    if (d->withdrawn.cents != withdrawn_by_worker[id])
+      bad.add("dashboard withdrawn differs from the withdrawals answered",
+              id + ": dashboard " + std::to_string(d->withdrawn.cents) + " withdrawn " +
+                std::to_string(withdrawn_by_worker[id]));
     dashboard_balances += d->available_balance;
   }
   EXPECT_EQ(dashboard_balances.cents, audit->workers.cents)
     << label << ": the workers' dashboard balances differ from their ledger accounts";
 
   bad.report(label);
-  std::cout << "[ books ] " << label << ": " << hits_seen << " HITs, " << assignments_seen
+  std::cout << "[ books ] " << label << ": " << b.hits_seen << " HITs, " << b.assignments_seen
             << " assignments; requesters " << (available_sum + held_sum).cents << " (held " << held_sum.cents
             << "), workers " << audit->workers.cents << ", platform " << audit->platform.cents << ", withdrawn "
             << withdrawn << ", deposits " << w.deposits << " (cents)" << std::endl;

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <latch>
 #include <thread>
 
 namespace hitd::test {
@@ -233,6 +235,118 @@ TEST(Recovery, AcceptNextOfAGroupWorksAfterARestart) {
   ar.hit_type_id = type;
   auto a = must(h->accept(ar));
   EXPECT_EQ(a.hit_id, first.hit_id);
+}
+
+// An actor activated from its records is spawned on the thread that asked
+// for it: here a thread of the caller's that is still running when the
+// engine stops (as the writer thread of a RocksDB store the caller keeps
+// open is: the crash test found this). The engine must stop all the same,
+// not wait for that thread to end.
+TEST(Recovery, AnEngineStopsWhileAThreadThatActivatedAnActorRunsOn) {
+  engine_harness h;
+  auto r = h.requester();
+  h.restart();
+  std::promise<void> activated;
+  std::latch release{1};
+  std::thread caller([&] {
+    EXPECT_TRUE(h->get_account_balance(r).ok());   // activates the requester here
+    activated.set_value();
+    release.wait();
+  });
+  activated.get_future().wait();
+  // Stopped here, on the thread that started it. Should it wait for the
+  // caller's thread, a watchdog lets that thread end after 10 s.
+  std::atomic<bool> stopped{false}, released_by_watchdog{false};
+  std::thread watchdog([&] {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!stopped && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!stopped) {
+      released_by_watchdog = true;
+      release.count_down();
+    }
+  });
+  h.eng.reset();
+  stopped = true;
+  watchdog.join();
+  if (!released_by_watchdog)
+    release.count_down();
+  caller.join();
+  bool in_time = !released_by_watchdog;
+  EXPECT_TRUE(in_time) << "~engine waited for a thread that had activated an actor to end";
+}
+
+// ---- found by the crash test, not fixed yet (tests/crash/crash_test.cpp) ----
+// Each DISABLED test says what must hold; the crash test's known-bug switch
+// (HITD_CRASH_KNOWN_BUGS=1) checks the same under SIGKILL.
+
+// Deposit tokens live only in the requester actor's memory: after a restart
+// a repeated token deposits again (engine.hpp: "A repeated token has no
+// second effect"). A client that retries a deposit whose answer a crash
+// lost is paid twice.
+TEST(Recovery, DISABLED_ADepositTokenRepeatedAfterARestartHasNoSecondEffect) {
+  engine_harness h;
+  auto r = h.requester(money{});
+  must(h->deposit(r, cents(500), "only-once"), "deposit");
+  h.restart();
+  must(h->deposit(r, cents(500), "only-once"), "deposit again");
+  EXPECT_EQ(h.balance(r).available, cents(500));
+}
+
+// A block is written twice: the requester's record (worker_block), then,
+// when that write completed, the worker's record (blocked_by). A crash in
+// between leaves the requester listing the worker as blocked while the
+// worker, activated from its own record, is not (and the reverse for an
+// unblock), for good. Here the store holds what such a crash leaves.
+TEST(Recovery, DISABLED_ABlockTheRequesterWroteHoldsForTheWorkerAfterACrash) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto hit = h.hit(r, 2);
+  h.eng.reset();
+  h.store->commit({{record_kind::worker_block, worker_block_key(r, w),
+                    std::make_shared<const worker_block>(worker_block{w, "careless work"})}},
+                  [](status s) { ASSERT_TRUE(s.ok()); });
+  h.restart();
+  auto blocks = must(h->list_worker_blocks(r, {}));
+  ASSERT_EQ(blocks.items.size(), 1u);
+  EXPECT_EQ(blocks.items[0].worker_id, w);
+  accept_request ar{w, hit.hit_id, {}, {}};
+  EXPECT_EQ(h->accept(ar).code(), errc::worker_blocked);
+}
+
+// The same for a qualification grant: the requester's qualification_grant
+// record, then the worker's copy in its own record.
+TEST(Recovery, DISABLED_AGrantTheRequesterWroteHoldsForTheWorkerAfterACrash) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  qualification_type_spec q;
+  q.name = "Photo skills";
+  q.description = "Can label photos";
+  auto qt = must(h->create_qualification_type(r, q));
+  auto p = engine_harness::props();
+  qualification_requirement need;
+  need.qualification_type_id = qt.qualification_type_id;
+  need.cmp = comparator::greater_than_or_equal_to;
+  need.integer_values = {50};
+  p.requirements = {need};
+  auto hit = h.hit(r, 1, 3'600, p);
+  h.eng.reset();
+  qualification_grant g;
+  g.qualification_type_id = qt.qualification_type_id;
+  g.integer_value = 80;
+  g.grant_time = h.now();
+  auto n = parse_id(id_kind::qualification_type, qt.qualification_type_id);
+  ASSERT_TRUE(n);
+  h.store->commit({{record_kind::qualification_grant, qualification_grant_key(*n, w),
+                    std::make_shared<const qualification_grant>(g)}},
+                  [](status s) { ASSERT_TRUE(s.ok()); });
+  h.restart();
+  EXPECT_EQ(must(h->get_qualification_score(r, qt.qualification_type_id, w)).integer_value, 80);
+  accept_request ar{w, hit.hit_id, {}, {}};
+  auto a = h->accept(ar);
+  EXPECT_TRUE(a.ok()) << describe(a.err());
 }
 
 } // namespace

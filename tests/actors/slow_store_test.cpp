@@ -1,0 +1,162 @@
+// The engine on a store whose writes complete late, on another thread, as
+// RocksDB's do (rocksdb_store completes on its writer thread). memory_store
+// completes at once on the committing thread, which hides any command that
+// depends on the order in which completions and later messages arrive.
+
+#include "engine_fixture.hpp"
+
+#include <chrono>
+#include <deque>
+#include <future>
+#include <thread>
+
+namespace hitd::test {
+namespace {
+
+// A store whose commits wait behind a gate until it opens; then they are
+// written, in commit order, and complete.
+class gated_store final : public storage_port {
+public:
+  explicit gated_store(std::shared_ptr<memory_store> inner) : inner_(std::move(inner)) {}
+
+  void commit(write_batch batch, std::function<void(status)> done) override {
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      if (!open_) {
+        waiting_.emplace_back(std::move(batch), std::move(done));
+        return;
+      }
+    }
+    inner_->commit(std::move(batch), std::move(done));
+  }
+  void resume() override { inner_->resume(); }
+  result<record_value> get(const std::string& key) const override { return inner_->get(key); }
+  status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override {
+    return inner_->scan(prefix, visit, from);
+  }
+
+  void close_gate() {
+    std::lock_guard<std::mutex> g{mutex_};
+    open_ = false;
+  }
+  // Writes what waits, in order (commits made meanwhile queue behind it).
+  void open_gate() {
+    for (;;) {
+      std::pair<write_batch, std::function<void(status)>> next;
+      {
+        std::lock_guard<std::mutex> g{mutex_};
+        if (waiting_.empty()) {
+          open_ = true;
+          return;
+        }
+        next = std::move(waiting_.front());
+        waiting_.pop_front();
+      }
+      inner_->commit(std::move(next.first), std::move(next.second));
+    }
+  }
+  size_t waiting() const {
+    std::lock_guard<std::mutex> g{mutex_};
+    return waiting_.size();
+  }
+  // Waits (at most 5 s) until n commits wait behind the gate.
+  bool await_waiting(size_t n) const {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (waiting() < n && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return waiting() >= n;
+  }
+
+private:
+  std::shared_ptr<memory_store> inner_;
+  mutable std::mutex mutex_;
+  bool open_ = true;
+  std::deque<std::pair<write_batch, std::function<void(status)>>> waiting_;
+};
+
+// A deposit and a create of the same requester right after it: the create's
+// hold takes the next ledger sequence number, and the deposit must not be
+// lost for it (found by the crash test, where deposits answered ok vanished).
+TEST(SlowStore, ADepositIsNotLostToACreateRightAfterIt) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "first"), "deposit");
+  hit_properties p;
+  p.title = "Label";
+  p.description = "Label a photo";
+  p.reward = cents(50);
+  p.assignment_duration_s = 600;
+  auto type = must(e.create_hit_type(r, p));
+  create_hit_request req;
+  req.requester_id = r;
+  req.hit_type_id = type;
+  req.max_assignments = 1;
+  req.lifetime_s = 3'600;
+  req.question = "<HTMLQuestion>label it</HTMLQuestion>";
+  must(e.create_hit(req), "create_hit");   // reserves a block of HIT numbers (a write of its own)
+
+  store->close_gate();
+  std::promise<result<account_balance>> deposited;
+  std::promise<result<hit_view>> created;
+  e.deposit(r, cents(5'000), "second", [&](result<account_balance> b) { deposited.set_value(std::move(b)); });
+  e.create_hit(req, [&](result<hit_view> v) { created.set_value(std::move(v)); });
+  // The deposit's write and the create's (the ledger's, with its hold).
+  EXPECT_TRUE(store->await_waiting(2));
+  store->open_gate();
+  auto d = deposited.get_future().get();
+  auto h = created.get_future().get();
+  ASSERT_TRUE(d.ok()) << describe(d.err());
+  ASSERT_TRUE(h.ok()) << describe(h.err());
+  e.drain();
+
+  auto b = must(e.get_account_balance(r));
+  EXPECT_EQ((b.available + b.on_hold).cents, 15'000) << "available " << b.available.cents << ", on hold " << b.on_hold.cents;
+  auto audit = must(e.audit_ledger());
+  EXPECT_EQ(audit.external.cents, -15'000);
+  EXPECT_EQ(audit.total.cents, 0);
+}
+
+// An expired HIT extended while one of its assignments is in progress: the
+// extension's hold is computed when the command comes, and the HIT waits for
+// the ledger. If the assignment's deadline falls due meanwhile, the HIT must
+// still hold what the extended HIT needs (found by the crash test, whose
+// clock runs 1000 times faster than real time).
+TEST(SlowStore, AnExtensionHoldsEnoughWhenADeadlineFallsDueWhileItWaitsForTheLedger) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto p = engine_harness::props();   // $0.50 + $0.10 fee a slot, ten minutes to work
+  auto type = must(e.create_hit_type(r, p));
+  auto req = engine_harness::hit_request(r, type, 2, 60);
+  auto hit = must(e.create_hit(req));
+  accept_request ar{w, hit.hit_id, {}, {}};
+  auto a = must(e.accept(ar));
+  e.advance_clock(seconds(61));   // expired: it holds the assignment in progress only
+  EXPECT_EQ(must(e.get_hit(r, hit.hit_id)).escrow_held, cents(60));
+
+  store->close_gate();
+  std::promise<status> extended;
+  e.update_expiration(r, hit.hit_id, clock->now() + seconds(3'600), [&](status s) { extended.set_value(std::move(s)); });
+  EXPECT_TRUE(store->await_waiting(1));   // the ledger's write of the hold
+  clock->set(a.deadline + 1);             // the assignment is abandoned meanwhile
+  store->open_gate();
+  auto s = extended.get_future().get();
+  ASSERT_TRUE(s.ok()) << describe(s.err());
+  e.drain();
+
+  auto v = must(e.get_hit(r, hit.hit_id));
+  EXPECT_EQ(v.status, hit_status::assignable);
+  EXPECT_EQ(v.assignments_available, 2);
+  EXPECT_EQ(v.escrow_held, cents(120)) << "two open slots of $0.60";
+  auto b = must(e.get_account_balance(r));
+  EXPECT_EQ(b.on_hold, cents(120));
+  EXPECT_EQ((b.available + b.on_hold).cents, 10'000);
+}
+
+} // namespace
+} // namespace hitd::test
