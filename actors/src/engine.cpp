@@ -665,6 +665,11 @@ void engine::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
     caf::anon_send(a, worker::msg{worker::dashboard{std::move(cb)}});
 }
 
+void engine::worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) {
+  if (auto a = impl_->worker_or_fail(worker_id, cb))
+    caf::anon_send(a, worker::msg{worker::credentials{std::move(cb)}});
+}
+
 void engine::withdraw(std::string worker_id, money amount, std::string key, callback<money> cb) {
   if (key.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
@@ -760,6 +765,9 @@ result<assignment_view> engine::accept(accept_request r) { return HITD_BLOCKING(
 status engine::submit(submit_request r) { return HITD_BLOCKING(done, submit, std::move(r)); }
 status engine::return_assignment(std::string w, std::string a) { return HITD_BLOCKING(done, return_assignment, std::move(w), std::move(a)); }
 result<worker_dashboard> engine::dashboard(std::string w) { return HITD_BLOCKING(worker_dashboard, dashboard, std::move(w)); }
+result<worker_credentials> engine::worker_credentials_of(std::string w) {
+  return HITD_BLOCKING(worker_credentials, worker_credentials_of, std::move(w));
+}
 result<money> engine::withdraw(std::string w, money m, std::string k) { return HITD_BLOCKING(money, withdraw, std::move(w), m, std::move(k)); }
 
 result<qualification_type_view> engine::create_qualification_type(std::string r, qualification_type_spec s) { return HITD_BLOCKING(qualification_type_view, create_qualification_type, std::move(r), std::move(s)); }

@@ -36,7 +36,17 @@ struct requester_actor_state {
   std::unordered_map<std::string, create_token> create_tokens;
   std::deque<std::pair<std::string, timestamp>> create_token_order;
   std::vector<std::string> expired_tokens;   // records to delete in the next batch
-  std::unordered_map<std::string, timestamp> deposit_tokens;
+  // Deposit tokens (24 hours): durable once their deposit is; repeats of
+  // one still in flight wait for it.
+  struct deposit_token {
+    money amount;
+    timestamp time = 0;
+    bool done = false;
+    std::vector<callback<account_balance>> waiters;
+  };
+  std::unordered_map<std::string, deposit_token> deposit_tokens;
+  std::deque<std::pair<std::string, timestamp>> deposit_token_order;
+  std::vector<std::string> expired_deposit_tokens;   // records to delete with the next deposit
   std::map<std::string, std::string> blocks;            // worker id -> reason
   std::unordered_map<uint64_t, std::string> hit_type_of;               // HIT number -> its type id
   std::unordered_map<std::string, std::set<uint64_t>> assignable;      // type id -> assignable HITs
@@ -84,6 +94,22 @@ void prune_tokens(requester_actor_state& st, timestamp now) {
         st.expired_tokens.push_back(token);
     }
     st.create_token_order.pop_front();
+  }
+}
+
+// The same for deposit tokens; one still in flight is never forgotten.
+void prune_deposit_tokens(requester_actor_state& st, timestamp now) {
+  while (!st.deposit_token_order.empty() && st.deposit_token_order.front().second < now - limits::request_token_window_ms) {
+    const auto& token = st.deposit_token_order.front().first;
+    auto it = st.deposit_tokens.find(token);
+    if (it != st.deposit_tokens.end() && !it->second.done)
+      break;
+    if (it != st.deposit_tokens.end() && it->second.time == st.deposit_token_order.front().second) {
+      st.deposit_tokens.erase(it);
+      if (st.rt->persistent())
+        st.expired_deposit_tokens.push_back(token);
+    }
+    st.deposit_token_order.pop_front();
   }
 }
 
@@ -356,23 +382,49 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(error{errc::invalid_parameter_value, "the amount must be positive and at most $10,000,000,000"});
           return;
         }
-        if (!c.token.empty() && st.deposit_tokens.count(c.token)) {
-          caf::anon_send(rt->ledger, ledger::msg{ledger::balance{st.me.id, std::move(c.reply)}});
+        if (c.token.size() > limits::request_token_chars_max) {
+          c.reply(error{errc::invalid_parameter_value, "the deposit token is longer than 64 characters"});
           return;
         }
-        if (!c.token.empty())
-          st.deposit_tokens[c.token] = now;
+        prune_deposit_tokens(st, now);
+        if (!c.token.empty()) {
+          if (auto it = st.deposit_tokens.find(c.token); it != st.deposit_tokens.end()) {
+            auto& known = it->second;
+            if (known.amount != c.amount) {
+              c.reply(error{errc::invalid_parameter_value,
+                            "the deposit token was used for a deposit of $" + format_amount(known.amount)});
+            } else if (known.done) {
+              caf::anon_send(rt->ledger, ledger::msg{ledger::balance{st.me.id, std::move(c.reply)}});
+            } else if (known.waiters.size() >= 64) {
+              c.reply(error{errc::throttled, "too many repeats of a deposit still being made"});
+            } else {
+              known.waiters.push_back(std::move(c.reply));   // answered with the first
+            }
+            return;
+          }
+          st.deposit_tokens[c.token] = {c.amount, now, false, {}};
+          st.deposit_token_order.emplace_back(c.token, now);
+        }
         // The transfer goes to the ledger now, with the requester's record
-        // (its ledger seq) in the ledger's batch, as a create's hold does: a
-        // hold sent after it takes the next seq, and the ledger must see
-        // them in seq order (the next seq applied first would make this one
-        // a duplicate: the deposit answered but never made).
+        // (its ledger seq) and the token in the ledger's batch, as a
+        // create's hold does: a hold sent after it takes the next seq, and
+        // the ledger must see them in seq order (the next seq applied first
+        // would make this one a duplicate: the deposit answered but never
+        // made); and a retry after a crash finds the token with the money.
         ++st.holds_in_flight;
         transfer t{st.me.id, ++st.me.ledger_seq, {{external_account(), available_account(st.me.id), c.amount}}};
         auto id = st.me.id;
         write_batch with;
-        if (rt->persistent())
+        if (rt->persistent()) {
           with.push_back({record_kind::requester, requester_key(id), std::make_shared<const requester_snapshot>(st.me)});
+          // Expired tokens first, as for create tokens.
+          for (const auto& old : st.expired_deposit_tokens)
+            with.push_back({record_kind::deposit_token, deposit_token_key(id, old), nullptr});
+          st.expired_deposit_tokens.clear();
+          if (!c.token.empty())
+            with.push_back({record_kind::deposit_token, deposit_token_key(id, c.token),
+                            std::make_shared<const deposit_token_record>(deposit_token_record{c.amount, now})});
+        }
         event e;
         e.type = event_type::funds_deposited;
         e.time = now;
@@ -380,15 +432,29 @@ void handle(self_ptr self, requester::msg& m) {
         e.amount = c.amount;
         caf::actor me = caf::actor_cast<caf::actor>(self);
         auto then = [self, rt, id, token = c.token, e = std::move(e), reply = std::move(c.reply)](transfer_outcome o) mutable {
-          if (o != transfer_outcome::applied && o != transfer_outcome::duplicate) {
-            if (!token.empty())
-              self->state.deposit_tokens.erase(token);   // not made: a retry must make it
-            reply(error{errc::storage_failure, "the ledger could not record the deposit"});
+          std::vector<callback<account_balance>> waiters;
+          bool made = o == transfer_outcome::applied || o == transfer_outcome::duplicate;
+          if (!token.empty()) {
+            if (auto it = self->state.deposit_tokens.find(token); it != self->state.deposit_tokens.end()) {
+              waiters = std::move(it->second.waiters);
+              if (made)
+                it->second.done = true;
+              else
+                self->state.deposit_tokens.erase(it);   // not made: a retry must make it
+            }
+          }
+          if (!made) {
+            error err{errc::storage_failure, "the ledger could not record the deposit"};
+            reply(err);
+            for (auto& w : waiters)
+              w(err);
             return;
           }
           std::vector<event> v{std::move(e)};
           rt->bus.publish(v);
           caf::anon_send(rt->ledger, ledger::msg{ledger::balance{id, std::move(reply)}});
+          for (auto& w : waiters)
+            caf::anon_send(rt->ledger, ledger::msg{ledger::balance{id, std::move(w)}});
         };
         rt->note(rt->ledger, ledger::msg{ledger::apply{
           std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
@@ -525,13 +591,15 @@ void handle(self_ptr self, requester::msg& m) {
         if (rt->persistent()) {
           for (auto& r2 : initial_hit_records(h))
             batch.push_back(std::move(r2));
+          // Expired tokens go first: one reused now is written again after
+          // its deletion (a batch keeps the order of writes to one key).
+          for (auto& token : st.expired_tokens)
+            batch.push_back({record_kind::request_token, request_token_key(st.me.id, token), nullptr});
+          st.expired_tokens.clear();
           // The token is durable with the HIT it made.
           if (!c.req.unique_request_token.empty())
             batch.push_back({record_kind::request_token, request_token_key(st.me.id, c.req.unique_request_token),
                              std::make_shared<const request_token_record>(request_token_record{h.def->number, t, fingerprint})});
-          for (auto& token : st.expired_tokens)
-            batch.push_back({record_kind::request_token, request_token_key(st.me.id, token), nullptr});
-          st.expired_tokens.clear();
         }
         send_hold(self, amount, std::move(batch), [self, c = std::move(c), h = std::move(h), fx = std::move(fx), t, fingerprint](transfer_outcome o) mutable {
           auto& s2 = self->state;
@@ -777,10 +845,14 @@ void handle(self_ptr self, requester::msg& m) {
         g.status = c.on ? qualification_status::granted : qualification_status::revoked;
         grants[c.worker_id] = g;
         write_batch batch;
-        if (rt->persistent())
-          batch.push_back({record_kind::qualification_grant,
-                           qualification_grant_key(c.number, c.worker_id),
-                           std::make_shared<const qualification_grant>(g)});
+        if (rt->persistent()) {
+          // The worker's index of its grants, in the same batch: the worker
+          // is activated from it, so a crash before the worker wrote its own
+          // copy loses nothing (its copy is a cache).
+          auto value = std::make_shared<const qualification_grant>(g);
+          batch.push_back({record_kind::qualification_grant, qualification_grant_key(c.number, c.worker_id), value});
+          batch.push_back({record_kind::worker_grant, worker_grant_key(c.worker_id, c.number), value});
+        }
         event e;
         e.type = c.on ? event_type::qualification_granted : event_type::qualification_revoked;
         e.time = now;
@@ -1066,6 +1138,9 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   me.create_tokens = std::move(st->create_tokens);
   me.create_token_order = std::move(st->create_token_order);
   me.expired_tokens = std::move(st->expired_tokens);
+  me.deposit_tokens = std::move(st->deposit_tokens);
+  me.deposit_token_order = std::move(st->deposit_token_order);
+  me.expired_deposit_tokens = std::move(st->expired_deposit_tokens);
   me.rt = rt;
   me.writes->on_failure = failure_hook(self);
   return {
@@ -1149,6 +1224,24 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   std::sort(tokens.begin(), tokens.end());
   for (auto& [time, token] : tokens)
     st->create_token_order.emplace_back(std::move(token), time);
+  // Deposit tokens likewise (every one on disk was made).
+  tokens.clear();
+  s = scan_as(store, deposit_token_prefix(id), [&](const std::string& key, const record_value& r) {
+    const auto& t = *std::static_pointer_cast<const deposit_token_record>(r);
+    auto start = deposit_token_prefix(id).size();
+    auto token = key.substr(start, key.size() - start - 1);
+    if (t.time < window_start) {
+      st->expired_deposit_tokens.push_back(token);
+      return;
+    }
+    st->deposit_tokens[token] = {t.amount, t.time, true, {}};
+    tokens.emplace_back(t.time, std::move(token));
+  });
+  if (!s.ok())
+    return s.err();
+  std::sort(tokens.begin(), tokens.end());
+  for (auto& [time, token] : tokens)
+    st->deposit_token_order.emplace_back(std::move(token), time);
   s = scan_as(store, worker_block_prefix(id), [&](const std::string&, const record_value& r) {
     const auto& b = *std::static_pointer_cast<const worker_block>(r);
     st->blocks[b.worker_id] = b.reason;

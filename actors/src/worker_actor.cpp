@@ -48,6 +48,13 @@ using self_ptr = caf::stateful_actor<worker_actor_state>*;
 
 // Writes the worker's record (and deletes the outbox record of the note it
 // applied, if any), then calls then.
+void refresh_credentials(worker_actor_state& st) {
+  if (st.creds_stale || !st.creds) {
+    st.creds = std::make_shared<const worker_credentials>(credentials_of(st.w));
+    st.creds_stale = false;
+  }
+}
+
 void persist_then(self_ptr self, std::function<void(status)> then, std::string outbox = {}) {
   auto& st = self->state;
   write_batch batch;
@@ -77,10 +84,7 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
                                                     std::move(reply), std::move(rest), std::move(group)}});
     return;
   }
-  if (st.creds_stale || !st.creds) {
-    st.creds = std::make_shared<const worker_credentials>(credentials_of(st.w));
-    st.creds_stale = false;
-  }
+  refresh_credentials(st);
   caf::anon_send(hit_actor, hit::msg{hit::accept{
     st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group = std::move(group)](result<assignment_view> r, std::string outbox) mutable {
       // Back into this actor to count it; the client's reply rides along.
@@ -363,6 +367,9 @@ void handle(self_ptr self, worker::msg& m) {
             publish_one(rt, std::move(e));
           reply(s.ok());
         });
+      } else if constexpr (std::is_same_v<T, worker::credentials>) {
+        refresh_credentials(st);
+        c.reply(*st.creds);
       } else if constexpr (std::is_same_v<T, worker::dashboard>) {
         auto d = dashboard_of(w, now, rt->cfg.workers);
         d.notifications.assign(w.notifications.begin(), w.notifications.end());
@@ -454,6 +461,17 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
     return applied.err();
   if (*applied)
     w.ledger_seq = std::max(w.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
+  // Blocks and grants are the requesters' records (a requester writes them
+  // first, then tells the worker): what the worker's record holds of them is
+  // a cache a crash may have left behind.
+  w.blocked_by = rt.blocks.of(w.id);
+  auto grants = rt.store->scan(worker_grant_prefix(w.id), [&](const std::string&, const record_value& r) {
+    const auto& g = *std::static_pointer_cast<const qualification_grant>(r);
+    w.qualifications[g.qualification_type_id] = g;
+    return true;
+  });
+  if (!grants.ok())
+    return grants.err();
   return spawn_actor(rt.sys, worker_impl, &rt, std::move(w));
 }
 

@@ -786,6 +786,15 @@ void get(reader& r, request_token_record& t) {
   t.fingerprint = r.varint();
 }
 
+void put(writer& w, const deposit_token_record& t) {
+  put(w, t.amount);
+  w.svarint(t.time);
+}
+void get(reader& r, deposit_token_record& t) {
+  get(r, t.amount);
+  t.time = r.svarint();
+}
+
 template <class T>
 std::string encode_as(const void* value) {
   std::string out;
@@ -819,8 +828,18 @@ result<record_value> decode_as(record_kind k, std::string_view bytes, const std:
 } // namespace
 
 bool known_kind(record_kind k) {
-  auto b = static_cast<uint8_t>(k);
-  return b >= static_cast<uint8_t>(record_kind::counter) && b <= static_cast<uint8_t>(record_kind::pending_hold);
+  switch (k) {
+    case record_kind::counter: case record_kind::hit: case record_kind::assignment: case record_kind::bonus:
+    case record_kind::worker: case record_kind::requester: case record_kind::requester_hit:
+    case record_kind::hit_type: case record_kind::worker_block: case record_kind::qualification_type:
+    case record_kind::qualification_grant: case record_kind::ledger_account: case record_kind::ledger_source:
+    case record_kind::hit_definition: case record_kind::outbox: case record_kind::deadline:
+    case record_kind::qualification_request: case record_kind::requester_hit_type:
+    case record_kind::request_token: case record_kind::pending_hold: case record_kind::worker_grant:
+    case record_kind::deposit_token:
+      return true;
+  }
+  return false;
 }
 
 // One switch per direction over every kind, so that adding a kind without
@@ -847,6 +866,8 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::requester_hit_type: return encode_as<hit_type>(value);
     case record_kind::request_token: return encode_as<request_token_record>(value);
     case record_kind::pending_hold: return encode_as<deadline_mark>(value);
+    case record_kind::worker_grant: return encode_as<qualification_grant>(value);
+    case record_kind::deposit_token: return encode_as<deposit_token_record>(value);
   }
   return {};
 }
@@ -873,6 +894,8 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::requester_hit_type: return decode_as<hit_type>(k, bytes, key_for_errors);
     case record_kind::request_token: return decode_as<request_token_record>(k, bytes, key_for_errors);
     case record_kind::pending_hold: return decode_as<deadline_mark>(k, bytes, key_for_errors);
+    case record_kind::worker_grant: return decode_as<qualification_grant>(k, bytes, key_for_errors);
+    case record_kind::deposit_token: return decode_as<deposit_token_record>(k, bytes, key_for_errors);
   }
   return error{errc::storage_failure, "record of unknown kind " + std::to_string(static_cast<unsigned>(k)) +
                                           " at key " + key_hex(key_for_errors)};

@@ -276,15 +276,11 @@ TEST(Recovery, AnEngineStopsWhileAThreadThatActivatedAnActorRunsOn) {
   EXPECT_TRUE(in_time) << "~engine waited for a thread that had activated an actor to end";
 }
 
-// ---- found by the crash test, not fixed yet (tests/crash/crash_test.cpp) ----
-// Each DISABLED test says what must hold; the crash test's known-bug switch
-// (HITD_CRASH_KNOWN_BUGS=1) checks the same under SIGKILL.
+// ---- found by the crash test (tests/crash/crash_test.cpp) ------------------------------
 
-// Deposit tokens live only in the requester actor's memory: after a restart
-// a repeated token deposits again (engine.hpp: "A repeated token has no
-// second effect"). A client that retries a deposit whose answer a crash
-// lost is paid twice.
-TEST(Recovery, DISABLED_ADepositTokenRepeatedAfterARestartHasNoSecondEffect) {
+// Deposit tokens are records written with the deposit: a client that
+// retries a deposit whose answer a crash lost is not paid twice.
+TEST(Recovery, ADepositTokenRepeatedAfterARestartHasNoSecondEffect) {
   engine_harness h;
   auto r = h.requester(money{});
   must(h->deposit(r, cents(500), "only-once"), "deposit");
@@ -293,12 +289,67 @@ TEST(Recovery, DISABLED_ADepositTokenRepeatedAfterARestartHasNoSecondEffect) {
   EXPECT_EQ(h.balance(r).available, cents(500));
 }
 
+TEST(Recovery, ADepositTokenIsKeptForADayAndBoundToItsAmount) {
+  engine_harness h;
+  auto r = h.requester(money{});
+  must(h->deposit(r, cents(500), "first"), "deposit");
+  EXPECT_EQ(h->deposit(r, cents(700), "first").code(), errc::invalid_parameter_value);
+  h.restart();
+  EXPECT_EQ(h->deposit(r, cents(700), "first").code(), errc::invalid_parameter_value);
+  h->advance_clock(limits::request_token_window_ms + 1'000);
+  // After its window the token is forgotten (its record deleted with the
+  // next deposit) and makes a new deposit.
+  must(h->deposit(r, cents(700), "first"), "deposit after a day");
+  EXPECT_EQ(h.balance(r).available, cents(1'200));
+  h.restart();
+  must(h->deposit(r, cents(700), "first"), "repeat");
+  EXPECT_EQ(h.balance(r).available, cents(1'200));
+}
+
+// A create token reused after its window makes a new HIT, and that HIT's
+// token is what a retry after a restart finds (the old token's record is
+// deleted before the new one is written, in the same batch).
+TEST(Recovery, ACreateTokenReusedAfterItsWindowStaysDurable) {
+  engine_harness h;
+  auto r = h.requester();
+  auto type = h.hit_type(r);
+  auto req = engine_harness::hit_request(r, type, 1, 3 * 86'400);
+  req.unique_request_token = "batch-7";
+  auto first = must(h->create_hit(req));
+  h->advance_clock(limits::request_token_window_ms + 1'000);
+  auto second = must(h->create_hit(req));
+  EXPECT_NE(second.hit_id, first.hit_id);
+  h.restart();
+  // A repeat within the window answers with the HIT the token made.
+  auto again = must(h->create_hit(req));
+  EXPECT_EQ(again.hit_id, second.hit_id);
+}
+
+// Repeats of a deposit still being made wait for it: none is answered
+// before the deposit is durable, and it is made once.
+TEST(Recovery, RepeatsOfADepositInFlightAreAnsweredWithItOnce) {
+  engine_harness h;
+  auto r = h.requester(money{});
+  constexpr int n = 20;
+  std::vector<std::promise<result<account_balance>>> answers(n);
+  for (int i = 0; i < n; ++i)
+    h->deposit(r, cents(300), "same", [&answers, i](result<account_balance> v) { answers[i].set_value(std::move(v)); });
+  for (auto& a : answers) {
+    auto f = a.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    auto v = f.get();
+    ASSERT_TRUE(v.ok()) << describe(v.err());
+    EXPECT_EQ(v->available, cents(300));
+  }
+  EXPECT_EQ(h.balance(r).available, cents(300));
+}
+
 // A block is written twice: the requester's record (worker_block), then,
 // when that write completed, the worker's record (blocked_by). A crash in
-// between leaves the requester listing the worker as blocked while the
-// worker, activated from its own record, is not (and the reverse for an
-// unblock), for good. Here the store holds what such a crash leaves.
-TEST(Recovery, DISABLED_ABlockTheRequesterWroteHoldsForTheWorkerAfterACrash) {
+// between must not leave the requester listing the worker as blocked while
+// the worker is not: a worker takes its blocks from the requesters' records
+// when it is activated. Here the store holds what such a crash leaves.
+TEST(Recovery, ABlockTheRequesterWroteHoldsForTheWorkerAfterACrash) {
   engine_harness h;
   auto r = h.requester();
   auto w = h.veteran();
@@ -311,13 +362,34 @@ TEST(Recovery, DISABLED_ABlockTheRequesterWroteHoldsForTheWorkerAfterACrash) {
   auto blocks = must(h->list_worker_blocks(r, {}));
   ASSERT_EQ(blocks.items.size(), 1u);
   EXPECT_EQ(blocks.items[0].worker_id, w);
+  EXPECT_EQ(must(h->worker_credentials_of(w)).blocked_by.count(r), 1u);
   accept_request ar{w, hit.hit_id, {}, {}};
   EXPECT_EQ(h->accept(ar).code(), errc::worker_blocked);
 }
 
-// The same for a qualification grant: the requester's qualification_grant
-// record, then the worker's copy in its own record.
-TEST(Recovery, DISABLED_AGrantTheRequesterWroteHoldsForTheWorkerAfterACrash) {
+// And the reverse: an unblock the requester wrote, with the worker's own
+// record still saying blocked.
+TEST(Recovery, AnUnblockTheRequesterWroteHoldsForTheWorkerAfterACrash) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto hit = h.hit(r, 2);
+  must(h->create_worker_block(r, w, "careless work"), "block");
+  h.eng.reset();
+  h.store->commit({{record_kind::worker_block, worker_block_key(r, w), nullptr}},
+                  [](status s) { ASSERT_TRUE(s.ok()); });
+  h.restart();
+  EXPECT_TRUE(must(h->list_worker_blocks(r, {})).items.empty());
+  EXPECT_EQ(must(h->worker_credentials_of(w)).blocked_by.count(r), 0u);
+  accept_request ar{w, hit.hit_id, {}, {}};
+  auto a = h->accept(ar);
+  EXPECT_TRUE(a.ok()) << describe(a.err());
+}
+
+// The same for a qualification grant: the requester's batch (its
+// qualification_grant record and the worker's worker_grant index), then the
+// worker's copy in its own record, which a crash lost.
+TEST(Recovery, AGrantTheRequesterWroteHoldsForTheWorkerAfterACrash) {
   engine_harness h;
   auto r = h.requester();
   auto w = h.veteran();
@@ -339,8 +411,9 @@ TEST(Recovery, DISABLED_AGrantTheRequesterWroteHoldsForTheWorkerAfterACrash) {
   g.grant_time = h.now();
   auto n = parse_id(id_kind::qualification_type, qt.qualification_type_id);
   ASSERT_TRUE(n);
-  h.store->commit({{record_kind::qualification_grant, qualification_grant_key(*n, w),
-                    std::make_shared<const qualification_grant>(g)}},
+  auto value = std::make_shared<const qualification_grant>(g);
+  h.store->commit({{record_kind::qualification_grant, qualification_grant_key(*n, w), value},
+                   {record_kind::worker_grant, worker_grant_key(w, *n), value}},
                   [](status s) { ASSERT_TRUE(s.ok()); });
   h.restart();
   EXPECT_EQ(must(h->get_qualification_score(r, qt.qualification_type_id, w)).integer_value, 80);

@@ -29,12 +29,12 @@
 //     assignments recomputed from the HITs, and no assignment was published
 //     abandoned, approved or returned twice across all runs;
 //   - each requester's list_hits and list_reviewable_hits agree with its HITs;
-//   - a requester's blocks and grants agree with the worker's own record.
+//   - a requester's blocks and grants agree with what the worker checks
+//     requirements against (engine::worker_credentials_of).
 //
 // The seed is printed; HITD_SEED=<n> replays the test's choices (the kill
 // moments and the workload's choices; not the threads' interleaving).
 // HITD_CRASH_KEEP=1 keeps the directory (store, ack log, worker's stderr);
-// HITD_CRASH_KNOWN_BUGS=1: see known_bugs() below.
 
 #include <gtest/gtest.h>
 
@@ -78,22 +78,6 @@ using books::violations;
 constexpr int rounds = 6;
 constexpr int run_ms_min = 150, run_ms_max = 900;
 constexpr int64_t downtime_s_max = 1'200;
-
-// Bugs the crash test found that are not fixed yet, each with a DISABLED
-// test in tests/actors/recovery_test.cpp that says what must hold:
-//  - deposit tokens live only in memory, so a token repeated after a restart
-//    deposits again: the worker sends a deposit token in one run only,
-//    unless HITD_CRASH_KNOWN_BUGS=1 (it then retries lost deposits and
-//    sends its setup deposits again every run, as a client would);
-//  - a block or a grant is written by the requester and then by the worker,
-//    with nothing to finish the second write after a crash between them:
-//    their records then disagree for good. Printed as "[ known ]", failures
-//    with HITD_CRASH_KNOWN_BUGS=1.
-// (The worker reads the same variable: it inherits the environment.)
-bool known_bugs() {
-  const char* s = std::getenv("HITD_CRASH_KNOWN_BUGS");
-  return s && *s && std::string{s} != "0";
-}
 
 uint64_t seed_from_env() {
   if (const char* s = std::getenv("HITD_SEED"); s && *s)
@@ -259,9 +243,6 @@ private:
     const timestamp now = e.now();
 
     violations bad;
-    // Disagreements that a bug not fixed yet explains (see known_bugs()):
-    // failures with HITD_CRASH_KNOWN_BUGS=1, printed otherwise.
-    violations known;
     auto b = books::scan_hits(e, now, bad, true);
     auto find_assignment = [&](const std::string& hit, const std::string& id) -> const assignment_view* {
       auto h = b.hits.find(hit);
@@ -418,7 +399,9 @@ private:
                   id + ": paid " + text(s) + ", sent " + text(tried[id]));
     }
 
-    // ---- blocks and grants: as acknowledged, and the same in the worker's record ---------------
+    // ---- blocks and grants: as acknowledged, and the same for the worker ----------------------
+    // (what the worker checks requirements against: its record is only a
+    // cache of the requesters' records, refreshed when it is activated)
     std::map<std::string, std::shared_ptr<const worker_state>> worker_records;
     for (int i = 0; i < worker_count; ++i) {
       auto id = worker_id(i);
@@ -426,6 +409,17 @@ private:
       if (r.ok() && *r)
         worker_records[id] = std::static_pointer_cast<const worker_state>(*r);
     }
+    std::map<std::string, worker_credentials> creds_of;
+    auto credentials = [&](const std::string& id) -> const worker_credentials* {
+      if (auto it = creds_of.find(id); it != creds_of.end())
+        return &it->second;
+      auto c = e.worker_credentials_of(id);
+      if (!c.ok()) {
+        bad.add("worker_credentials_of failed", id + ": " + c.err().message);
+        return nullptr;
+      }
+      return &creds_of.emplace(id, std::move(*c)).first->second;
+    };
     for (const auto& r : m.requesters) {
       std::set<std::string> blocked;
       page_request p;
@@ -441,20 +435,23 @@ private:
           break;
         p.next_token = l->next_token;
       }
-      for (const auto& [id, rec] : worker_records) {
+      for (const auto& [id, record] : worker_records) {
+        (void)record;
         int on = blocked.count(id) ? 1 : 0;
         auto it = m.blocks.find({r, id});
         if (it == m.blocks.end() ? on != 0 : !it->second.count(on))
           bad.add("a block is not as acknowledged", r + " / " + id + ": " + (on ? "blocked" : "not blocked"));
-        if (on != static_cast<int>(rec->blocked_by.count(r)))
-          known.add("the requester's block list and the worker's record disagree",
-                  r + " / " + id + ": requester says " + (on ? "blocked" : "not blocked") + ", worker record says " +
+        auto creds = credentials(id);
+        if (creds && on != static_cast<int>(creds->blocked_by.count(r)))
+          bad.add("the requester's block list and the worker disagree",
+                  r + " / " + id + ": requester says " + (on ? "blocked" : "not blocked") + ", the worker says " +
                     (on ? "not blocked" : "blocked"));
       }
       auto q = m.qtypes.find(r);
       if (q == m.qtypes.end())
         continue;
-      for (const auto& [id, rec] : worker_records) {
+      for (const auto& [id, record] : worker_records) {
+        (void)record;
         auto s = e.get_qualification_score(r, q->second, id);
         int value = -1;
         if (s.ok() && s->status == qualification_status::granted)
@@ -464,11 +461,14 @@ private:
         auto it = m.grants.find({q->second, id});
         if (it == m.grants.end() ? value != -1 : !it->second.count(value))
           bad.add("a qualification grant is not as acknowledged", q->second + " / " + id + ": " + std::to_string(value));
-        auto g = rec->qualifications.find(q->second);
-        int held = g != rec->qualifications.end() && g->second.status == qualification_status::granted ? g->second.integer_value : -1;
+        auto creds = credentials(id);
+        if (!creds)
+          continue;
+        auto g = creds->find(q->second);
+        int held = g && g->integer ? *g->integer : -1;
         if (held != value)
-          known.add("the requester's grant and the worker's record disagree",
-                  q->second + " / " + id + ": requester says " + std::to_string(value) + ", worker record says " +
+          bad.add("the requester's grant and the worker disagree",
+                  q->second + " / " + id + ": requester says " + std::to_string(value) + ", the worker says " +
                     std::to_string(held));
       }
     }
@@ -581,12 +581,6 @@ private:
     }
 
     bad.report(label);
-    for (const auto& kv : known.kinds) {
-      if (known_bugs())
-        ADD_FAILURE() << known.describe(label, kv.first);
-      else
-        std::cout << "[ known ] " << known.describe(label, kv.first) << std::endl;
-    }
     const auto fired = events_.fired - fired_before;
     std::cout << "[ round " << k << " ] " << m.runs << " runs, " << m.lines << " log lines: " << m.acks
               << " acknowledged commands, " << m.attempts << " attempts, " << m.events << " deadline events; " << b.hits_seen

@@ -100,13 +100,6 @@ std::string words(const A&... a) {
 std::string num(int64_t n) { return std::to_string(n); }
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
-// Deposit tokens do not survive a restart yet (crash_test.cpp: known_bugs):
-// unless HITD_CRASH_KNOWN_BUGS=1, a deposit token is sent in one run only.
-bool known_bugs() {
-  const char* s = std::getenv("HITD_CRASH_KNOWN_BUGS");
-  return s && *s && std::string{s} != "0";
-}
-
 // ---- random choices ---------------------------------------------------------------------------
 
 std::mt19937_64 seeded(uint64_t seed, uint64_t a, uint64_t b) {
@@ -586,15 +579,17 @@ bool setup(world& w, const model& before) {
   }
   if (!ok)
     return false;
-  // Deposits (a token per requester: every run sends it again) and the
+  // Deposits (a token per requester) and the
   // qualification types.
   {
     std::mutex m;
     countdown c(2 * requester_count);
     for (const auto& r : w.requesters) {
       auto token = "init-" + r;
-      if (before.deposits.count(token) && !known_bugs()) {
-        c.done();   // sent by an earlier run
+      // Sent again until acknowledged, as a client would (its token makes
+      // a repeat of one that was made have no second effect).
+      if (auto d = before.deposits.find(token); d != before.deposits.end() && d->second.acked) {
+        c.done();
       } else {
         log_line(words("dep?", r, num(initial_deposit_cents), token));
       e.deposit(r, cents(initial_deposit_cents), token, [&, r, token](result<account_balance> v) {
@@ -709,7 +704,7 @@ void retry_lost(world& w, const model& before) {
   std::mt19937_64 g{w.seed ^ uint64_t(w.run)};
   std::vector<std::function<void(std::function<void()>)>> sends;
   for (const auto& [token, d] : before.deposits)
-    if (!d.acked && !before.refused.count(token) && token.rfind("init-", 0) != 0 && known_bugs())
+    if (!d.acked && !before.refused.count(token) && token.rfind("init-", 0) != 0)
       sends.push_back([&e, token, d](std::function<void()> done) {
         log_line(words("dep?", d.owner, num(d.amount), token));
         e.deposit(d.owner, cents(d.amount), token, [token, d, done](result<account_balance> v) {

@@ -27,6 +27,7 @@
 #include "hitd/config.hpp"
 #include "hitd/events.hpp"
 #include "hitd/model.hpp"
+#include "hitd/qualification.hpp"
 #include "hitd/result.hpp"
 #include "hitd/storage_port.hpp"
 #include "hitd/time.hpp"
@@ -146,8 +147,10 @@ public:
   result<std::string> create_requester(requester_spec spec);
   void create_worker(worker_spec spec, callback<std::string> cb);
   result<std::string> create_worker(worker_spec spec);
-  // Adds money to a requester's available balance. A repeated token has no
-  // second effect.
+  // Adds money to a requester's available balance. A token (at most 64
+  // characters) is kept 24 hours, durably: a repeat has no second effect and
+  // answers with the balance once the first is made; a repeat with another
+  // amount is refused (invalid_parameter_value).
   void deposit(std::string requester_id, money amount, std::string token, callback<account_balance> cb);
   result<account_balance> deposit(std::string requester_id, money amount, std::string token);
 
@@ -308,6 +311,12 @@ public:
   status return_assignment(std::string worker_id, std::string assignment_id);
   void dashboard(std::string worker_id, callback<worker_dashboard> cb);
   result<worker_dashboard> dashboard(std::string worker_id);
+  // What the worker's qualification requirements are checked against: its
+  // custom qualifications (granted and revoked), its system qualifications
+  // and the requesters that block it (a live feed filters HITs with
+  // actions_for over these).
+  void worker_credentials_of(std::string worker_id, callback<worker_credentials> cb);
+  result<worker_credentials> worker_credentials_of(std::string worker_id);
   // Moves earnings out of the marketplace: not on probation, at least the
   // minimum, at most the balance. A repeated key has no second effect.
   void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb);

@@ -19,6 +19,8 @@
 //   requester_hit_type     hit_type                   requester id, type number
 //   request_token          request_token_record       requester id, token
 //   pending_hold           deadline_mark              hit number
+//   worker_grant           qualification_grant        worker id, type number
+//   deposit_token          deposit_token_record       requester id, token
 //   ledger_account         money                      account kind, owner
 //   ledger_source          uint64_t (last seq)        source
 //   outbox                 outbox_entry               source, seq
@@ -76,6 +78,13 @@ struct request_token_record {
   uint64_t hit = 0;
   timestamp time = 0;
   uint64_t fingerprint = 0;
+};
+
+// A deposit's idempotency token (24 hours), written in the ledger's batch of
+// the deposit: a retry after a crash finds it and has no second effect.
+struct deposit_token_record {
+  money amount;
+  timestamp time = 0;
 };
 
 // Keys.
@@ -137,6 +146,18 @@ inline std::string request_token_key(const std::string& requester, const std::st
 }
 inline std::string request_token_prefix(const std::string& requester) {
   return record_key{record_kind::request_token}.text(requester).str();
+}
+inline std::string worker_grant_key(const std::string& worker, uint64_t type) {
+  return record_key{record_kind::worker_grant}.text(worker).number(type).str();
+}
+inline std::string worker_grant_prefix(const std::string& worker) {
+  return record_key{record_kind::worker_grant}.text(worker).str();
+}
+inline std::string deposit_token_key(const std::string& requester, const std::string& token) {
+  return record_key{record_kind::deposit_token}.text(requester).text(token).str();
+}
+inline std::string deposit_token_prefix(const std::string& requester) {
+  return record_key{record_kind::deposit_token}.text(requester).str();
 }
 inline std::string pending_hold_key(uint64_t hit) { return record_key{record_kind::pending_hold}.number(hit).str(); }
 inline std::string kind_prefix(record_kind k) { return record_key{k}.str(); }
