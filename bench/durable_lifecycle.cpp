@@ -187,7 +187,7 @@ void BM_DurableLifecycle(benchmark::State& state) {
   rig r{store, 2'000};
   r.e->drain();
   double seconds = 0;
-  uint64_t records = 0, bytes = 0, groups = 0;
+  uint64_t records = 0, bytes = 0, groups = 0, superseded = 0;
   for (auto _ : state) {
     auto before = store->stats();
     auto t0 = std::chrono::steady_clock::now();
@@ -201,12 +201,16 @@ void BM_DurableLifecycle(benchmark::State& state) {
     records += after.records - before.records;
     bytes += after.bytes - before.bytes;
     groups += after.groups - before.groups;
+    superseded += after.superseded - before.superseded;
   }
   auto lifecycles = static_cast<double>(state.iterations() * total);
   state.SetItemsProcessed(state.iterations() * total);
   state.counters["bytes_per_lifecycle"] = static_cast<double>(bytes) / lifecycles;
   state.counters["records_per_lifecycle"] = static_cast<double>(records) / lifecycles;
   state.counters["records_per_group"] = groups ? static_cast<double>(records) / static_cast<double>(groups) : 0;
+  // Records committed but not written: a later write of the same key came
+  // in the same group.
+  state.counters["superseded_per_lifecycle"] = static_cast<double>(superseded) / lifecycles;
   state.SetLabel(mode_name(mode));
   if (per_hit == 1)
     measured[static_cast<int>(mode)] = {static_cast<double>(records) / lifecycles,
