@@ -367,6 +367,12 @@ void handle(self_ptr self, worker::msg& m) {
         auto d = dashboard_of(w, now, rt->cfg.workers);
         d.notifications.assign(w.notifications.begin(), w.notifications.end());
         c.reply(std::move(d));
+      } else if constexpr (std::is_same_v<T, worker::credentials>) {
+        if (st.creds_stale || !st.creds) {
+          st.creds = std::make_shared<const worker_credentials>(credentials_of(w));
+          st.creds_stale = false;
+        }
+        c.reply(*st.creds);
       } else if constexpr (std::is_same_v<T, worker::withdraw>) {
         if (!c.token.empty() && w.withdraw_tokens.count(c.token)) {
           c.reply(balance_of(w));   // a repeat: the first withdrawal stands
