@@ -142,3 +142,31 @@ TEST(FeedQueries, ListAvailableHitsRefusesABadToken) {
 
 } // namespace
 } // namespace hitd
+
+namespace hitd {
+namespace {
+
+TEST(FeedEvents, AnAvailableHitThatTakesAnotherTypeIsUpdated) {
+  test::engine_harness h;
+  auto r = h.requester(cents(100'000));
+  auto hit = h.hit(r, 2);
+  auto p = test::engine_harness::props(cents(70));
+  p.title = "Another title";
+  auto other = h.hit_type(r, p);
+  test::event_log log;
+  auto sub = h->subscribe([&](const event& e) { log.add(e); });
+  test::must(h->update_hit_type_of_hit(r, hit.hit_id, other));
+  h->drain();
+  h->unsubscribe(sub);
+  std::vector<event> updates;
+  for (const auto& e : log.events())
+    if (e.type == event_type::hit_updated)
+      updates.push_back(e);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].hit_type_id(), other);
+  EXPECT_EQ(updates[0].hit->properties.title, "Another title");
+  EXPECT_EQ(updates[0].assignments_available, 2);
+}
+
+} // namespace
+} // namespace hitd
