@@ -334,3 +334,59 @@ TEST_F(FeedStream, SnapshotAndStreamMissNothingAndRepeatNothingUnderConcurrency)
 
 } // namespace
 } // namespace hitd::gateway::test
+
+namespace hitd::gateway::test {
+namespace {
+
+TEST_F(FeedStream, AnExtensionMovesTheExpirationAndARetypeMovesTheGroup) {
+  auto r = h.requester(cents(100'000));
+  auto hit = h.hit(r, 2);
+  auto& all = connect(h.worker());
+  auto& photos = connect(h.worker());
+  all.call(subscribe_req());
+  json::object f;
+  f["keywords"] = json::array{"photo"};
+  EXPECT_EQ(snapshot_hits(photos.call(subscribe_req(f))).size(), 1u);
+  auto later = hit.expiration + 3'600'000;
+  must(h->update_expiration(r, hit.hit_id, later));
+  auto ext = all.sink->wait_for([&](auto& x) { return type_of(x) == "hit.updated"; }, "the extension");
+  EXPECT_EQ(ext.at("expiration").as_int64(), later);
+  auto p = engine_harness::props(cents(80));
+  p.title = "Transcribe audio";
+  p.keywords = "audio";
+  p.description = "Type what you hear";
+  auto type = h.hit_type(r, p);
+  must(h->update_hit_type_of_hit(r, hit.hit_id, type));
+  auto moved = all.sink->wait_for([&](auto& x) { return type_of(x) == "hit.updated" && x.contains("hit"); }, "the retype");
+  EXPECT_EQ(str(moved.at("hit_type_id")), type);
+  EXPECT_EQ(str(moved.at("hit").as_object().at("reward")), "0.80");
+  auto gone = photos.sink->wait_for([&](auto& x) { return type_of(x) == "hit.expired"; }, "no longer matching");
+  EXPECT_EQ(str(gone.at("reason")), "not_matching");
+  auto& fresh = connect(h.worker());
+  auto snap = fresh.call(subscribe_req());
+  ASSERT_EQ(snap.at("groups").as_array().size(), 1u);
+  EXPECT_EQ(str(snap.at("groups").as_array()[0].as_object().at("hit_type_id")), type);
+}
+
+TEST_F(FeedStream, ASessionThatStopsReadingIsDroppedAndTheOthersGoOn) {
+  auto r = h.requester(cents(100'000));
+  auto& slow = connect(h.worker());
+  auto& fast = connect(h.worker());
+  slow.call(subscribe_req());
+  fast.call(subscribe_req());
+  slow.sink->set_limit(slow.sink->size() + 2);   // its queue holds two more frames
+  for (int i = 0; i < 5; ++i)
+    h.hit(r, 1);
+  settle();
+  EXPECT_EQ(fast.feed_events().size(), 5u);
+  EXPECT_EQ(slow.feed_events().size(), 2u);
+  EXPECT_GE(hub->stats().sends_refused, 1u);
+  auto before = hub->stats().sends_refused;
+  h.hit(r, 1);
+  settle();
+  EXPECT_EQ(fast.feed_events().size(), 6u);
+  EXPECT_EQ(hub->stats().sends_refused, before) << "a refused session is not sent to again";
+}
+
+} // namespace
+} // namespace hitd::gateway::test

@@ -75,13 +75,17 @@ feed_event_ptr market_view::apply(const event& e) {
   if (e.seq > position_)
     position_ = e.seq;
   if (e.type != event_type::hit_available && e.type != event_type::hit_updated &&
-      e.type != event_type::hit_unavailable)
+      e.type != event_type::hit_unavailable && e.type != event_type::hit_extended)
     return nullptr;
   if (!e.hit || e.hit_number == 0)
     return nullptr;
   if (seeding_)
     touched_.insert(e.hit_number);
   auto it = hits_.find(e.hit_number);
+  // An extension of a HIT the feed shows moves its expiration (one that
+  // re-opens an expired HIT comes with HITAvailable after it).
+  if (e.type == event_type::hit_extended && (it == hits_.end() || e.assignments_available <= 0))
+    return nullptr;
   auto ev = std::make_shared<feed_event>();
   ev->position = e.seq;
   if (e.type == event_type::hit_unavailable || e.assignments_available <= 0) {
