@@ -326,3 +326,73 @@ TEST(FeedSeed, ASessionWithoutAWorkerIsRefused) {
 
 } // namespace
 } // namespace hitd::gateway::test
+
+namespace hitd::gateway::test {
+namespace {
+
+// While a writer creates guarded and open HITs and grants and revokes the
+// worker's qualification, a "qualified only" session's snapshot plus its
+// events must end exactly at what the worker may discover now.
+TEST_F(FeedProtocol, AQualifiedOnlyStreamStaysExactWhileGrantsComeAndGo) {
+  auto r = h.requester(cents(10'000'000));
+  auto q = skill(h, r);
+  auto w = h.worker();
+  auto& c = connect(w);
+  std::thread writer([&] {
+    for (int i = 0; i < 60; ++i) {
+      if (i % 3 == 0)
+        guarded_hit(h, r, q.qualification_type_id);
+      else
+        h.hit(r, 1);
+      if (i % 7 == 3)
+        (void)h->associate_qualification_with_worker(r, q.qualification_type_id, w, 1, false);
+      if (i % 11 == 5)
+        (void)h->disassociate_qualification_from_worker(r, q.qualification_type_id, w, "again");
+    }
+  });
+  auto sub = c.call(qualified_only());
+  EXPECT_EQ(type_of(sub), "subscribed");
+  writer.join();
+  settle();
+  // Let the last credential read land: the hub has applied it when a fresh
+  // subscription sees the same snapshot twice in a row.
+  std::set<std::string> truth;
+  auto creds = must(h->worker_credentials_of(w));
+  page_request page{{}, 100};
+  for (int i = 0; i < 100; ++i) {
+    auto p = must(h->list_available_hits(page));
+    for (auto& v : p.items) {
+      feed_hit fh = feed_hit_of(v);
+      if (may_discover(*fh.def, creds))
+        truth.insert(v.hit_id);
+    }
+    if (p.next_token.empty())
+      break;
+    page.next_token = p.next_token;
+  }
+  auto& probe = connect(w);
+  auto deadline = std::chrono::steady_clock::now() + wait_limit;
+  for (;;) {
+    auto snap = snapshot_hits(probe.call(qualified_only()));
+    if (std::set<std::string>(snap.begin(), snap.end()) == truth)
+      break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the hub never caught up with the last grant";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::set<std::string> state;
+  for (auto& f : c.sink->frames()) {
+    auto t = type_of(f);
+    if (t == "subscribed") {
+      auto ids = snapshot_hits(f);
+      state = std::set<std::string>(ids.begin(), ids.end());
+    } else if (t == "hit.available") {
+      EXPECT_TRUE(state.insert(hit_of(f)).second) << "shown twice: " << json::serialize(f);
+    } else if (t == "hit.expired") {
+      EXPECT_EQ(state.erase(hit_of(f)), 1u) << "hidden but not shown: " << json::serialize(f);
+    }
+  }
+  EXPECT_EQ(state, truth);
+}
+
+} // namespace
+} // namespace hitd::gateway::test
