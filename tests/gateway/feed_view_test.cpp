@@ -116,6 +116,34 @@ TEST(MarketView, SeedKeepsWhatEventsChangedMeanwhile) {
   EXPECT_EQ(v.history_size(), 2u) << "seeding adds no history";
 }
 
+TEST(MarketView, IndexesHitsGuardedByDiscoverAndByRequester) {
+  market_view v;
+  auto guarded = std::make_shared<hit_definition>(*def(1));
+  qualification_requirement q;
+  q.qualification_type_id = "Q1";
+  q.guards = guarded_action::discover_preview_and_accept;
+  guarded->properties.requirements = {q};
+  auto accept_only = std::make_shared<hit_definition>(*def(2));
+  q.guards = guarded_action::accept;
+  accept_only->properties.requirements = {q};
+  auto other = std::make_shared<hit_definition>(*def(3, "T2"));
+  other->requester_id = "AR2";
+  v.apply(ev(1, event_type::hit_available, guarded, 1));
+  v.apply(ev(2, event_type::hit_available, accept_only, 1));
+  v.apply(ev(3, event_type::hit_available, other, 1));
+  EXPECT_EQ(v.discover_guarded(), (std::set<uint64_t>{1}));
+  ASSERT_TRUE(v.of_requester("AR1"));
+  EXPECT_EQ(*v.of_requester("AR1"), (std::set<uint64_t>{1, 2}));
+  EXPECT_EQ(*v.of_requester("AR2"), (std::set<uint64_t>{3}));
+  // A retype to an unguarded type of another group leaves no stale index.
+  v.apply(ev(4, event_type::hit_updated, def(1, "T9"), 1));
+  EXPECT_TRUE(v.discover_guarded().empty());
+  EXPECT_FALSE(v.groups().count("T1") && v.groups().at("T1").count(1));
+  EXPECT_TRUE(v.groups().at("T9").count(1));
+  v.apply(ev(5, event_type::hit_unavailable, other, 0, unavailable_reason::all_taken));
+  EXPECT_EQ(v.of_requester("AR2"), nullptr);
+}
+
 TEST(FeedFilter, RewardAndKeywordsAnyOrAllCaseInsensitive) {
   auto d = def(1, "T1", cents(50));
   auto text = folded_text(*d);

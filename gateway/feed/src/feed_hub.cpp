@@ -380,14 +380,41 @@ void feed_hub::on_credentials(const std::string& worker_id, uint64_t version, re
     return;   // a newer read was applied already
   entry.applied = version;
   auto fresh = std::make_shared<const worker_credentials>(std::move(r).value());
-  // What the change shows or hides for each "qualified only" subscription.
+  // What the change shows or hides for each "qualified only" subscription:
+  // only HITs guarded by Discover, and those of requesters whose block
+  // changed, can differ.
   auto old = entry.creds;
   auto position = view_.position();
+  std::set<uint64_t> candidates;
+  bool any = false;
+  for (auto id : entry.sessions) {
+    const auto& s = sessions_.at(id);
+    any = any || (s.subscribed && s.filter.qualified_only && !s.refused);
+  }
+  if (any) {
+    candidates = view_.discover_guarded();
+    auto add_requester = [&](const std::string& requester) {
+      if (auto* hits = view_.of_requester(requester))
+        candidates.insert(hits->begin(), hits->end());
+    };
+    if (!old) {
+      for (const auto& [n, h] : view_.hits())
+        candidates.insert(n);
+    } else {
+      for (const auto& b : fresh->blocked_by)
+        if (!old->blocked_by.count(b))
+          add_requester(b);
+      for (const auto& b : old->blocked_by)
+        if (!fresh->blocked_by.count(b))
+          add_requester(b);
+    }
+  }
   for (auto id : entry.sessions) {
     auto& s = sessions_.at(id);
     if (!s.subscribed || !s.filter.qualified_only || s.refused)
       continue;
-    for (const auto& [n, h] : view_.hits()) {
+    for (auto n : candidates) {
+      const auto& h = view_.hits().at(n);
       bool before = matches(s.filter, *h.def, *h.folded, old.get());
       bool after = matches(s.filter, *h.def, *h.folded, fresh.get());
       if (!before && after)

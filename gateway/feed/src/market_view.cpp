@@ -40,10 +40,29 @@ market_view::market_view(market_view_options o, uint64_t start)
   assert(options_.history_events_max > 0);
 }
 
+namespace {
+bool guards_discover(const hit_definition& d) {
+  for (const auto& r : d.properties.requirements)
+    if (r.guards == guarded_action::discover_preview_and_accept)
+      return true;
+  return false;
+}
+} // namespace
+
 void market_view::insert(feed_hit h) {
-  groups_[h.def->hit_type_id].insert(h.number);
   auto n = h.number;
+  if (auto old = hits_.find(n); old != hits_.end() && old->second.def != h.def)
+    erase(n);   // another definition: its indexes go with it
+  groups_[h.def->hit_type_id].insert(n);
+  by_requester_[h.def->requester_id].insert(n);
+  if (guards_discover(*h.def))
+    discover_guarded_.insert(n);
   hits_.insert_or_assign(n, std::move(h));
+}
+
+const std::set<uint64_t>* market_view::of_requester(const std::string& requester_id) const {
+  auto it = by_requester_.find(requester_id);
+  return it == by_requester_.end() ? nullptr : &it->second;
 }
 
 void market_view::erase(uint64_t number) {
@@ -56,6 +75,13 @@ void market_view::erase(uint64_t number) {
     if (g->second.empty())
       groups_.erase(g);
   }
+  auto r = by_requester_.find(it->second.def->requester_id);
+  if (r != by_requester_.end()) {
+    r->second.erase(number);
+    if (r->second.empty())
+      by_requester_.erase(r);
+  }
+  discover_guarded_.erase(number);
   hits_.erase(it);
 }
 
@@ -113,8 +139,6 @@ feed_event_ptr market_view::apply(const event& e) {
         ev->before = it->second.def;
         ev->before_folded = it->second.folded;
       }
-      if (it->second.def->hit_type_id != e.hit->hit_type_id)
-        erase(e.hit_number);
       ev->kind = feed_kind::updated;
     } else {
       h.hit_id = e.hit_id();

@@ -87,6 +87,11 @@ public:
   const std::map<uint64_t, feed_hit>& hits() const { return hits_; }
   // HIT numbers by HIT type id (MTurk's HIT groups), for snapshots.
   const std::map<std::string, std::set<uint64_t>>& groups() const { return groups_; }
+  // HITs with a requirement guarding Discover, and HITs by requester: the
+  // only ones a change of a worker's qualifications or blocks can show or
+  // hide.
+  const std::set<uint64_t>& discover_guarded() const { return discover_guarded_; }
+  const std::set<uint64_t>* of_requester(const std::string& requester_id) const;
   size_t history_size() const { return history_.size(); }
   size_t history_bytes() const { return history_bytes_; }
 
@@ -100,6 +105,8 @@ private:
   uint64_t floor_ = 0;
   std::map<uint64_t, feed_hit> hits_;
   std::map<std::string, std::set<uint64_t>> groups_;
+  std::set<uint64_t> discover_guarded_;
+  std::map<std::string, std::set<uint64_t>> by_requester_;
   std::deque<feed_event_ptr> history_;
   size_t history_bytes_ = 0;
   bool seeding_ = true;
