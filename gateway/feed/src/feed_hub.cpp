@@ -253,7 +253,7 @@ void feed_hub::subscribe(uint64_t id, json::value request_id, feed_filter filter
     s.pending = pending_subscribe{std::move(request_id), std::move(from)};
     if (!asked) {
       fetch_for = s.worker_id;
-      version = ++w.fetches;
+      version = w.fetches = ++fetch_versions_;
     }
   }
   if (!fetch_for.empty())
@@ -335,7 +335,7 @@ void feed_hub::on_event(const event& e) {
         mark(e.worker_id, e.seq);
         if (w != workers_.end() && wants_credentials(w->second)) {
           fetch_for = e.worker_id;
-          version = ++w->second.fetches;
+          version = w->second.fetches = ++fetch_versions_;
         }
       }
     }

@@ -110,8 +110,10 @@ private:
   struct worker_entry {
     std::set<uint64_t> sessions;
     std::shared_ptr<const worker_credentials> creds;
-    uint64_t fetches = 0;   // credential reads asked for
-    uint64_t applied = 0;   // the newest applied
+    // Credential reads are numbered hub-wide (a read asked for by an
+    // earlier entry of the same worker may still come back).
+    uint64_t fetches = 0;   // the newest read asked for
+    uint64_t applied = 0;   // the newest read applied
   };
 
   // All under mutex_.
@@ -138,6 +140,7 @@ private:
   std::unordered_map<uint64_t, session> sessions_;
   std::unordered_map<std::string, worker_entry> workers_;
   uint64_t next_session_ = 1;
+  uint64_t fetch_versions_ = 0;
   // The position of each worker's last credential change (bounded; older
   // ones fold into marks_floor_).
   std::unordered_map<std::string, uint64_t> marks_;
