@@ -390,3 +390,41 @@ TEST_F(FeedStream, ASessionThatStopsReadingIsDroppedAndTheOthersGoOn) {
 
 } // namespace
 } // namespace hitd::gateway::test
+
+namespace hitd::gateway::test {
+namespace {
+
+TEST_F(FeedStream, AHeartbeatPositionLetsANarrowFilterResumeInsideTheHistory) {
+  auto r = h.requester(cents(100'000));
+  auto w = h.worker();
+  auto& c = connect(w);
+  json::object f;
+  f["min_reward"] = "5.00";   // nothing will match
+  auto sub = c.call(subscribe_req(f));
+  for (int i = 0; i < 3; ++i)
+    h.hit(r, 1);
+  settle();
+  EXPECT_EQ(hub->heartbeat(), 1u);
+  auto beat = c.sink->wait_for([](auto& x) { return type_of(x) == "heartbeat"; }, "heartbeat");
+  auto p = beat.at("position").to_number<uint64_t>();
+  EXPECT_EQ(p, hub->stats().position);
+  EXPECT_GT(p, sub.at("position").to_number<uint64_t>());
+  EXPECT_EQ(str(beat.at("epoch")), hub->epoch());
+  c.disconnect();
+  h.hit(r, 1);   // does not match: in the history, not replayed
+  auto rich = engine_harness::props(cents(600));
+  auto big = h.hit(r, 1, 3'600, rich);
+  settle();
+  auto& back = connect(w);
+  auto req = resume_req(p, hub->epoch());
+  req["filters"] = f;
+  auto rep = back.call(req);
+  EXPECT_TRUE(rep.at("resumed").as_bool());
+  EXPECT_EQ(rep.at("replayed").to_number<uint64_t>(), 1u);
+  auto events = back.feed_events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(hit_of(events[0]), big.hit_id);
+}
+
+} // namespace
+} // namespace hitd::gateway::test

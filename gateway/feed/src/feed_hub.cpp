@@ -120,26 +120,33 @@ void feed_hub::send(session& s, const std::shared_ptr<const std::string>& frame)
   }
 }
 
-void feed_hub::deliver(session& s, const feed_event& e, const worker_credentials* creds) {
+bool feed_hub::deliver(session& s, const feed_event& e, const worker_credentials* creds, bool dry_run) {
   const auto& f = s.filter;
   bool now = matches(f, *e.hit.def, *e.hit.folded, creds);
+  std::shared_ptr<const std::string> frame;
   switch (e.kind) {
     case feed_kind::available:
     case feed_kind::expired:
       if (now)
-        send(s, e.frame);
-      return;
+        frame = e.frame;
+      break;
     case feed_kind::updated: {
       bool before = e.before ? matches(f, *e.before, *e.before_folded, creds) : now;
       if (before && now)
-        send(s, e.frame);
+        frame = e.frame;
       else if (now)
-        send(s, std::make_shared<const std::string>(session_available_frame(e.hit, e.position)));
+        frame = dry_run ? e.frame : std::make_shared<const std::string>(session_available_frame(e.hit, e.position));
       else if (before)
-        send(s, std::make_shared<const std::string>(session_expired_frame(e.hit, e.position, "not_matching")));
-      return;
+        frame = dry_run ? e.frame
+                        : std::make_shared<const std::string>(session_expired_frame(e.hit, e.position, "not_matching"));
+      break;
     }
   }
+  if (!frame)
+    return false;
+  if (!dry_run)
+    send(s, frame);
+  return true;
 }
 
 void feed_hub::send_snapshot(session& s, const json::value& id, const char* reason) {
@@ -207,17 +214,20 @@ void feed_hub::complete(session& s, const json::value& id, const std::optional<r
     send_snapshot(s, id, reason);
     return;
   }
+  const worker_credentials* creds = nullptr;
+  if (auto w = workers_.find(s.worker_id); w != workers_.end())
+    creds = w->second.creds.get();
+  size_t count = 0;
+  for (const auto& e : *replay)
+    count += deliver(s, *e, creds, true) ? 1 : 0;
   json::object o;
   o["position"] = from->position;
   o["epoch"] = epoch_;
   o["resumed"] = true;
-  o["replayed"] = replay->size();
+  o["replayed"] = count;   // the events that follow, before the live ones
   send(s, std::make_shared<const std::string>(reply_frame(id, "subscribed", std::move(o))));
-  const worker_credentials* creds = nullptr;
-  if (auto w = workers_.find(s.worker_id); w != workers_.end())
-    creds = w->second.creds.get();
   for (const auto& e : *replay)
-    deliver(s, *e, creds);
+    deliver(s, *e, creds, false);
 }
 
 void feed_hub::subscribe(uint64_t id, json::value request_id, feed_filter filter, std::optional<resume_point> from) {
@@ -294,6 +304,25 @@ void feed_hub::on_event(const event& e) {
   }
   if (!fetch_for.empty())
     fetch(fetch_for, version);
+}
+
+size_t feed_hub::heartbeat() {
+  auto now = engine_.now();
+  std::lock_guard<std::mutex> g{mutex_};
+  json::object o;
+  o["type"] = "heartbeat";
+  o["position"] = view_.position();
+  o["epoch"] = epoch_;
+  o["time"] = now;
+  auto frame = std::make_shared<const std::string>(json::serialize(o));
+  size_t n = 0;
+  for (auto& [id, s] : sessions_) {
+    if (s.refused)
+      continue;
+    send(s, frame);
+    ++n;
+  }
+  return n;
 }
 
 feed_hub_stats feed_hub::stats() const {

@@ -91,6 +91,14 @@ public:
   // that feed the hub by hand).
   void on_event(const event& e);
 
+  // An application heartbeat to every session (the transport calls it on a
+  // timer): {"type":"heartbeat","position":P,"epoch":..,"time":..}, one
+  // shared frame. Every event up to P that matched a subscribed session has
+  // been sent to it before the heartbeat, so a client may take P as its
+  // position: a narrow filter then resumes inside the history however rarely
+  // its own events come. Returns how many sessions it went to.
+  size_t heartbeat();
+
   const std::string& epoch() const { return epoch_; }
   feed_hub_stats stats() const;
 
@@ -118,7 +126,9 @@ private:
 
   // All under mutex_.
   void send(session& s, const std::shared_ptr<const std::string>& frame);
-  void deliver(session& s, const feed_event& e, const worker_credentials* creds);
+  // Sends the event if the session's filter shows it (dry_run: only says
+  // whether it would).
+  bool deliver(session& s, const feed_event& e, const worker_credentials* creds, bool dry_run = false);
   void complete(session& s, const boost::json::value& id, const std::optional<resume_point>& from);
   void send_snapshot(session& s, const boost::json::value& id, const char* reason);
   bool wants_credentials(const worker_entry& w) const;
