@@ -45,6 +45,8 @@ public:
     changed_.notify_all();
     return true;
   }
+  void post(std::function<void()> fn) override { fn(); }
+  uint64_t id() const override { return 1; }
   void close(uint16_t code, std::string reason) override {
     std::lock_guard<std::mutex> g{mutex_};
     closed_ = true;
@@ -172,8 +174,8 @@ protected:
   client& connect(const std::string& worker_id) {
     auto c = std::make_unique<client>();
     c->worker_id = worker_id;
-    c->handler = std::make_unique<protocol_handler>(*hub, *port, c->sink);
-    c->handler->on_open({worker_id});
+    c->handler = std::make_unique<protocol_handler>(*hub, *port, connection_info{0, worker_id, "test"}, c->sink);
+    c->handler->on_open();
     clients.push_back(std::move(c));
     return *clients.back();
   }

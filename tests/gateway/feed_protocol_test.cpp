@@ -301,8 +301,10 @@ TEST(FeedSeed, HitsStoredByAnEarlierRunAreInTheSnapshot) {
   feed_hub hub(port);
   must(hub.start());
   auto sink = std::make_shared<recording_sink>();
-  protocol_handler c(hub, port, sink);
-  c.on_open({h.worker()});
+  auto factory = feed_handler_factory(hub, port);
+  auto handler = factory(connection_info{7, h.worker(), "test"}, sink);
+  auto& c = *handler;
+  c.on_open();
   c.on_text(R"({"id":"s","op":"subscribe"})");
   auto rep = sink->wait_for([](auto& x) { return has_id(x, "s"); }, "snapshot");
   EXPECT_EQ(snapshot_hits(rep), std::vector<std::string>{a.hit_id});
@@ -317,8 +319,8 @@ TEST(FeedSeed, ASessionWithoutAWorkerIsRefused) {
   feed_hub hub(port);
   must(hub.start());
   auto sink = std::make_shared<recording_sink>();
-  protocol_handler c(hub, port, sink);
-  c.on_open({""});
+  protocol_handler c(hub, port, connection_info{8, "", "test"}, sink);
+  c.on_open();
   c.on_text(R"({"id":"s","op":"subscribe"})");
   auto rep = sink->wait_for([](auto& x) { return has_id(x, "s"); }, "refusal");
   EXPECT_EQ(error_code(rep), "not_authenticated");

@@ -87,7 +87,7 @@ void feed_hub::on_credentials(const std::string& worker_id, uint64_t version, re
       if (!s.pending)
         continue;
       send(s, std::make_shared<const std::string>(
-                  error_frame(s.pending->id, errc_name(r.code()), r.err().message, errc_temporary(r.code()))));
+                  error_reply_frame(s.pending->id, errc_name(r.code()), r.err().message, errc_temporary(r.code()))));
       s.pending.reset();
     }
     return;

@@ -152,15 +152,22 @@ std::optional<feed_filter> read_filter(const json::object& req, fields& f) {
 
 } // namespace
 
-protocol_handler::protocol_handler(feed_hub& hub, engine_port& engine, std::shared_ptr<session_sink> sink)
-  : hub_(hub), engine_(engine), sink_(std::move(sink)), in_flight_(std::make_shared<std::atomic<int64_t>>(0)) {}
+protocol_handler::protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who,
+                                   std::shared_ptr<session_sink> sink)
+  : hub_(hub), engine_(engine), sink_(std::move(sink)), worker_id_(who.worker_id),
+    in_flight_(std::make_shared<std::atomic<int64_t>>(0)) {}
+
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine) {
+  return [&hub, &engine](const connection_info& who, std::shared_ptr<session_sink> sink) -> std::unique_ptr<connection_handler> {
+    return std::make_unique<protocol_handler>(hub, engine, who, std::move(sink));
+  };
+}
 
 protocol_handler::~protocol_handler() { on_close(); }
 
-void protocol_handler::on_open(session_auth auth) {
+void protocol_handler::on_open() {
   if (session_ != 0)
     return;
-  worker_id_ = std::move(auth.worker_id);
   if (!worker_id_.empty())
     session_ = hub_.open(worker_id_, sink_);
 }
@@ -173,7 +180,7 @@ void protocol_handler::on_close() {
 }
 
 void protocol_handler::error(const json::value& id, std::string_view code, std::string message, bool temp) {
-  sink_->send(share(error_frame(id, code, message, temp)));
+  sink_->send(share(error_reply_frame(id, code, message, temp)));
 }
 
 bool protocol_handler::admit(const json::value& id) {
@@ -222,7 +229,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
             fields_of = std::move(fields_of)](result<T> r) {
       in_flight->fetch_sub(1, std::memory_order_acq_rel);
       if (!r.ok())
-        sink->send(share(error_frame(id, errc_name(r.code()), r.err().message, temporary(r.code()))));
+        sink->send(share(error_reply_frame(id, errc_name(r.code()), r.err().message, temporary(r.code()))));
       else
         sink->send(share(reply_frame(id, type, fields_of(r.value()))));
     };

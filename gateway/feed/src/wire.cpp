@@ -320,7 +320,7 @@ json::object dashboard_json(const worker_dashboard& d) {
   return o;
 }
 
-std::string error_frame(const json::value& id, std::string_view code, std::string_view message, bool temporary) {
+std::string error_reply_frame(const json::value& id, std::string_view code, std::string_view message, bool temporary) {
   json::object err;
   err["code"] = code;
   err["message"] = message;

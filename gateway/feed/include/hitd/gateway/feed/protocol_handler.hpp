@@ -6,9 +6,10 @@
 // sent from the engine's threads when the engine answers (they carry the
 // request's id; their order between requests is not fixed).
 //
-// One handler per connection; the transport calls on_open, on_text and
-// on_close from one strand. Engine callbacks hold the sink, never the
-// handler, so the handler may be destroyed while commands are in flight.
+// One handler per connection (feed_handler_factory makes them); the
+// transport calls on_open, on_text and on_close from the connection's
+// strand. Engine callbacks hold the sink, never the handler, so the handler
+// may be destroyed while commands are in flight.
 
 #include <atomic>
 #include <cstdint>
@@ -40,12 +41,14 @@ inline constexpr std::string_view too_many_requests = "too_many_requests";   // 
 
 class protocol_handler final : public connection_handler {
 public:
-  protocol_handler(feed_hub& hub, engine_port& engine, std::shared_ptr<session_sink> sink);
+  // `who.worker_id` is the worker the transport authenticated (empty: every
+  // request is refused with not_authenticated).
+  protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who, std::shared_ptr<session_sink> sink);
   ~protocol_handler() override;   // closes the hub session if on_close did not
   protocol_handler(const protocol_handler&) = delete;
   protocol_handler& operator=(const protocol_handler&) = delete;
 
-  void on_open(session_auth auth) override;
+  void on_open() override;
   void on_text(std::string_view frame) override;
   void on_close() override;
 
@@ -63,5 +66,10 @@ private:
   uint64_t session_ = 0;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
 };
+
+// The transport's handler_factory for the worker protocol: one
+// protocol_handler per connection over this hub and engine (both must
+// outlive the connections).
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine);
 
 } // namespace hitd::gateway

@@ -47,7 +47,7 @@ boost::json::object assignment_json(const assignment_view& a);
 boost::json::object dashboard_json(const worker_dashboard& d);
 
 // {"id":..,"error":{"code":..,"message":..,"temporary":..}}
-std::string error_frame(const boost::json::value& id, std::string_view code, std::string_view message,
+std::string error_reply_frame(const boost::json::value& id, std::string_view code, std::string_view message,
                         bool temporary);
 // {"id":.., "type": type, ...fields}
 std::string reply_frame(const boost::json::value& id, std::string_view type, boost::json::object fields = {});
