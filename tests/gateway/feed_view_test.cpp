@@ -71,6 +71,21 @@ TEST(MarketView, TracksAvailabilityGroupedByHitType) {
   EXPECT_FALSE(v.apply(ev(7, event_type::hit_unavailable, def(9), 0, unavailable_reason::withdrawn)));
 }
 
+TEST(MarketView, KeepsNoQuestionAndSharesOneDefinitionPerHit) {
+  market_view v;
+  auto d = std::make_shared<hit_definition>(*def(1));
+  d->question = std::string(60'000, 'q');
+  d->requester_annotation = "private";
+  v.apply(ev(1, event_type::hit_available, d, 3));
+  auto kept = v.hits().at(1).def;   // a copy of the pointer
+  EXPECT_TRUE(kept->question.empty());
+  EXPECT_TRUE(kept->requester_annotation.empty());
+  EXPECT_EQ(kept->properties.title, "Label a Photo");
+  v.apply(ev(2, event_type::hit_updated, d, 2));
+  EXPECT_EQ(v.hits().at(1).def.get(), kept.get()) << "an update keeps the definition it had";
+  EXPECT_EQ(json::parse(*v.since(0)->back()->frame).as_object().count("hit"), 0u);
+}
+
 TEST(MarketView, HistoryIsBoundedByCountAndBytes) {
   market_view_options o;
   o.history_events_max = 3;

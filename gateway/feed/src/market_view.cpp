@@ -41,6 +41,25 @@ market_view::market_view(market_view_options o, uint64_t start)
 }
 
 namespace {
+// The definition the feed keeps: without the question and the requester's
+// annotation (up to 64 KiB per HIT that a passivated HIT would otherwise
+// leave alive in the feed).
+std::shared_ptr<const hit_definition> feed_definition(const std::shared_ptr<const hit_definition>& d) {
+  if (d->question.empty() && d->requester_annotation.empty())
+    return d;
+  auto copy = std::make_shared<hit_definition>();
+  copy->number = d->number;
+  copy->requester_id = d->requester_id;
+  copy->hit_type_id = d->hit_type_id;
+  copy->properties = d->properties;
+  copy->creation_time = d->creation_time;
+  return copy;
+}
+
+bool same_definition(const hit_definition& a, const hit_definition& b) {
+  return a.hit_type_id == b.hit_type_id && a.properties == b.properties;
+}
+
 bool guards_discover(const hit_definition& d) {
   for (const auto& r : d.properties.requirements)
     if (r.guards == guarded_action::discover_preview_and_accept)
@@ -126,14 +145,14 @@ feed_event_ptr market_view::apply(const event& e) {
   } else {
     feed_hit h;
     h.number = e.hit_number;
-    h.def = e.hit;
     h.available = e.assignments_available;
     h.max_assignments = e.max_assignments;
     h.expiration = e.expiration;
     h.position = e.seq;
     if (it != hits_.end()) {
       h.hit_id = it->second.hit_id;
-      if (it->second.def == e.hit || it->second.def->properties == e.hit->properties) {
+      if (same_definition(*it->second.def, *e.hit)) {
+        h.def = it->second.def;
         h.folded = it->second.folded;
       } else {
         ev->before = it->second.def;
@@ -144,6 +163,8 @@ feed_event_ptr market_view::apply(const event& e) {
       h.hit_id = e.hit_id();
       ev->kind = feed_kind::available;
     }
+    if (!h.def)
+      h.def = feed_definition(e.hit);
     if (!h.folded)
       h.folded = std::make_shared<const std::string>(folded_text(*h.def));
     ev->hit = h;
