@@ -548,7 +548,12 @@ void retype(hit_state& h, std::shared_ptr<const hit_definition> def, money extra
     h.held += extra_held;
   fx.hit_changed = true;
   settle(h, fees, fx);
+  auto changes = fx.changes.size();
   compare(h, before, fx);
+  // The HIT stays available with other properties: the live feed must hear
+  // of it even when the assignments left did not change.
+  if (fx.changes.size() == changes && before.assignable && assignable(h))
+    fx.changes.push_back({event_type::hit_updated, 0, false, unavailable_reason::none, available_of(h)});
 }
 
 hit_view view_of(const hit_state& h, bool for_owner) {

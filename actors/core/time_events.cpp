@@ -32,6 +32,8 @@ std::string_view event_type_name(event_type t) {
     case event_type::qualification_granted: return "QualificationGranted";
     case event_type::qualification_revoked: return "QualificationRevoked";
     case event_type::worker_notified: return "WorkerNotified";
+    case event_type::worker_blocked: return "WorkerBlocked";
+    case event_type::worker_unblocked: return "WorkerUnblocked";
   }
   return "Unknown";
 }

@@ -4,7 +4,9 @@
 
 #include "hitd/engine.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +15,7 @@
 
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
+#include "hitd/records.hpp"
 #include "messages.hpp"
 #include "runtime.hpp"
 
@@ -665,16 +668,122 @@ void engine::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
     caf::anon_send(a, worker::msg{worker::dashboard{std::move(cb)}});
 }
 
-void engine::worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) {
-  if (auto a = impl_->worker_or_fail(worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::credentials{std::move(cb)}});
-}
-
 void engine::withdraw(std::string worker_id, money amount, std::string key, callback<money> cb) {
   if (key.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
   if (auto a = impl_->worker_or_fail(worker_id, cb))
     caf::anon_send(a, worker::msg{worker::withdraw{amount, std::move(key), std::move(cb)}});
+}
+
+// ---- the live feed ------------------------------------------------------------------------------
+
+void engine::worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) {
+  if (auto a = impl_->worker_or_fail(worker_id, cb))
+    caf::anon_send(a, worker::msg{worker::credentials{std::move(cb)}});
+}
+
+namespace {
+// The HIT number in a HIT record's key (kind byte, then 8 bytes big-endian).
+uint64_t hit_number_of_key(const std::string& key) {
+  uint64_t n = 0;
+  for (size_t i = 1; i < key.size() && i <= 8; ++i)
+    n = (n << 8) | static_cast<uint8_t>(key[i]);
+  return n;
+}
+// HIT records a page of list_available_hits reads at most, however few of
+// them are candidates (expired and deleted HITs are skipped, not activated).
+constexpr size_t available_scan_records_max = 10'000;
+} // namespace
+
+void engine::list_available_hits(page_request page, callback<hitd::page<hit_view>> cb) {
+  if (!impl_->page_ok(page, cb))
+    return;
+  auto& rt = impl_->rt;
+  rt.await_rebuilt(impl::rebuild_wait);
+  uint64_t after = page.next_token.empty() ? 0 : std::stoull(page.next_token);
+  auto now = rt.now();
+  std::vector<uint64_t> numbers;
+  std::string next_token;
+  if (rt.store) {
+    // Candidates from the HIT records, in number order: neither deleted nor
+    // expired by their record. Their actors answer for the rest.
+    size_t visited = 0;
+    uint64_t last = after;
+    auto s = rt.store->scan(kind_prefix(record_kind::hit), [&](const std::string& key, const record_value& v) {
+      auto n = hit_number_of_key(key);
+      if (n <= after)
+        return true;
+      if (numbers.size() == page.max_results || visited == available_scan_records_max) {
+        next_token = std::to_string(last);
+        return false;
+      }
+      ++visited;
+      last = n;
+      const auto& snap = *std::static_pointer_cast<const hit_snapshot>(v);
+      if (!snap.disposed && !snap.expired && snap.expiration > now)
+        numbers.push_back(n);
+      return true;
+    }, hit_key(after + 1));
+    if (!s.ok()) {
+      rt.report_storage_error(s.err().message);
+      return fail(cb, errc::storage_failure, s.err().message);
+    }
+  } else {
+    // Without a store every HIT is in memory.
+    for (const auto& [n, a] : rt.hits.all())
+      if (n > after)
+        numbers.push_back(n);
+    std::sort(numbers.begin(), numbers.end());
+    if (numbers.size() > page.max_results) {
+      numbers.resize(page.max_results);
+      next_token = std::to_string(numbers.back());
+    }
+  }
+  if (numbers.empty()) {
+    hitd::page<hit_view> out;
+    out.next_token = std::move(next_token);
+    return cb(std::move(out));
+  }
+  // Ask each candidate for its view; answer once all have answered.
+  struct gather {
+    std::mutex mutex;
+    std::vector<hit_view> items;
+    size_t left = 0;
+    std::string next_token;
+    callback<hitd::page<hit_view>> cb;
+  };
+  auto g = std::make_shared<gather>();
+  g->left = numbers.size();
+  g->next_token = std::move(next_token);
+  g->cb = std::move(cb);
+  auto one = [g](result<hit_view> r) {
+    bool last = false;
+    {
+      std::lock_guard<std::mutex> lock{g->mutex};
+      if (r.ok() && r->status == hit_status::assignable && r->assignments_available > 0) {
+        r->requester_annotation.clear();
+        g->items.push_back(std::move(r).value());
+      }
+      last = --g->left == 0;
+    }
+    if (!last)
+      return;
+    std::sort(g->items.begin(), g->items.end(), [](const hit_view& a, const hit_view& b) {
+      return parse_id(id_kind::hit, a.hit_id).value_or(0) < parse_id(id_kind::hit, b.hit_id).value_or(0);
+    });
+    hitd::page<hit_view> out;
+    out.items = std::move(g->items);
+    out.next_token = std::move(g->next_token);
+    g->cb(std::move(out));
+  };
+  for (auto n : numbers) {
+    auto a = rt.hit_or_none(n);
+    if (!a) {
+      one(error{errc::hit_does_not_exist, "gone"});
+      continue;
+    }
+    caf::anon_send(a, hit::msg{hit::get{{}, one}});
+  }
 }
 
 // ---- events, time, inspection ------------------------------------------------------------------
@@ -765,9 +874,8 @@ result<assignment_view> engine::accept(accept_request r) { return HITD_BLOCKING(
 status engine::submit(submit_request r) { return HITD_BLOCKING(done, submit, std::move(r)); }
 status engine::return_assignment(std::string w, std::string a) { return HITD_BLOCKING(done, return_assignment, std::move(w), std::move(a)); }
 result<worker_dashboard> engine::dashboard(std::string w) { return HITD_BLOCKING(worker_dashboard, dashboard, std::move(w)); }
-result<worker_credentials> engine::worker_credentials_of(std::string w) {
-  return HITD_BLOCKING(worker_credentials, worker_credentials_of, std::move(w));
-}
+result<worker_credentials> engine::worker_credentials_of(std::string w) { return HITD_BLOCKING(worker_credentials, worker_credentials_of, std::move(w)); }
+result<page<hit_view>> engine::list_available_hits(page_request p) { return HITD_BLOCKING(page<hit_view>, list_available_hits, std::move(p)); }
 result<money> engine::withdraw(std::string w, money m, std::string k) { return HITD_BLOCKING(money, withdraw, std::move(w), m, std::move(k)); }
 
 result<qualification_type_view> engine::create_qualification_type(std::string r, qualification_type_spec s) { return HITD_BLOCKING(qualification_type_view, create_qualification_type, std::move(r), std::move(s)); }

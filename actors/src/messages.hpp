@@ -107,11 +107,12 @@ struct update { assignment_update u; std::string outbox; };
 struct bonus { money amount; timestamp time; std::string outbox; };
 struct block { std::string requester_id; bool on; callback<done> reply; };
 struct dashboard { callback<worker_dashboard> reply; };
+// What the worker presents to requirements now (the live feed's filter).
 struct credentials { callback<worker_credentials> reply; };
 struct withdraw { money amount; std::string token; callback<money> reply; };
 struct funds { transfer_outcome outcome; money amount; std::string token; callback<money> reply; };
-using msg = std::variant<init, accept, accepted, candidates, update, bonus, block, dashboard, credentials, withdraw,
-                         funds, grant, notify, passivate>;
+using msg = std::variant<init, accept, accepted, candidates, update, bonus, block, dashboard, withdraw, funds, grant,
+                         notify, passivate, credentials>;
 } // namespace worker
 
 // ---- requester ---------------------------------------------------------------------------------

@@ -709,7 +709,21 @@ void handle(self_ptr self, requester::msg& m) {
           batch.push_back({record_kind::worker_block, key,
                            c.on ? std::make_shared<const worker_block>(worker_block{c.worker_id, c.reason}) : nullptr});
         }
-        rt->persist(std::move(batch), [w, id = st.me.id, on = c.on, reply = std::move(c.reply)](status s) mutable {
+        event e;
+        e.type = c.on ? event_type::worker_blocked : event_type::worker_unblocked;
+        e.time = rt->now();
+        e.requester_id = st.me.id;
+        e.worker_id = c.worker_id;
+        e.text = c.reason;
+        // Published once the worker holds the change, like a grant.
+        callback<done> published = [rt, e = std::move(e), reply = std::move(c.reply)](status s2) mutable {
+          if (s2.ok()) {
+            std::vector<event> v{std::move(e)};
+            rt->bus.publish(v);
+          }
+          reply(std::move(s2));
+        };
+        rt->persist(std::move(batch), [w, id = st.me.id, on = c.on, reply = std::move(published)](status s) mutable {
           if (!s.ok()) {
             reply(std::move(s));
             return;

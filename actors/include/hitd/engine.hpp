@@ -311,16 +311,30 @@ public:
   status return_assignment(std::string worker_id, std::string assignment_id);
   void dashboard(std::string worker_id, callback<worker_dashboard> cb);
   result<worker_dashboard> dashboard(std::string worker_id);
-  // What the worker's qualification requirements are checked against: its
-  // custom qualifications (granted and revoked), its system qualifications
-  // and the requesters that block it (a live feed filters HITs with
-  // actions_for over these).
-  void worker_credentials_of(std::string worker_id, callback<worker_credentials> cb);
-  result<worker_credentials> worker_credentials_of(std::string worker_id);
   // Moves earnings out of the marketplace: not on probation, at least the
   // minimum, at most the balance. A repeated key has no second effect.
   void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb);
   result<money> withdraw(std::string worker_id, money amount, std::string idempotency_key);
+
+  // ---- the live feed -------------------------------------------------------------------------
+  // What a worker presents to HITs' qualification requirements now: its
+  // granted custom qualifications, its system qualification values and the
+  // requesters who blocked it (the live feed's "only HITs I may discover"
+  // filter evaluates requirements with it). Kept fresh by the events
+  // qualification_granted / _revoked, worker_blocked / _unblocked and the
+  // worker's assignment events (the system values follow its statistics).
+  void worker_credentials_of(std::string worker_id, callback<worker_credentials> cb);
+  result<worker_credentials> worker_credentials_of(std::string worker_id);
+  // The HITs workers may accept now, across every requester, in pages (the
+  // live feed's snapshot at start, including HITs stored by an earlier run).
+  // Items are Assignable HITs with assignments_available > 0 and no
+  // requester_annotation. A page may hold fewer than max_results items and
+  // still have a next_token (HITs that stopped being available while it was
+  // read are left out). Cost: with a store, a scan of every requester's HIT
+  // index (one small record per HIT) plus one activation of each Assignable
+  // HIT not in memory; docs/architecture.md ("The live feed's queries").
+  void list_available_hits(page_request page, callback<hitd::page<hit_view>> cb);
+  result<hitd::page<hit_view>> list_available_hits(page_request page);
 
   // ---- events and time -----------------------------------------------------------------------
   // Calls fn for every event from now on, in sequence order, on an engine

@@ -26,6 +26,9 @@ enum class event_type : uint8_t {
   // Money and qualifications.
   bonus_paid, earnings_withdrawn, funds_deposited,
   qualification_granted, qualification_revoked, worker_notified,
+  // A requester blocked / unblocked a worker (`text` is the reason): the live
+  // feed re-evaluates what the worker may discover.
+  worker_blocked, worker_unblocked,
 };
 
 std::string_view event_type_name(event_type t);   // "AssignmentAccepted", "HITAvailable", ...

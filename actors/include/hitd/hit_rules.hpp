@@ -266,7 +266,8 @@ assignment_view view_of(const hit_state& h, const assignment_record& a);
 } // namespace hitd
 
 namespace hitd {
-// UpdateHITTypeOfHIT: the HIT takes another type's properties. Open slots are
+// UpdateHITTypeOfHIT: the HIT takes another type's properties (an available
+// HIT emits HITUpdated with its new definition). Open slots are
 // re-costed at the new reward (work already accepted keeps its reward), so
 // the hold changes by retype_hold (positive: the actor holds it first;
 // negative: released).
