@@ -786,6 +786,20 @@ void get(reader& r, request_token_record& t) {
   t.fingerprint = r.varint();
 }
 
+void put(writer& w, const credential_record& c) {
+  w.enumeration(c.kind);
+  w.str(c.owner_id);
+  w.str(c.secret);
+  w.svarint(c.created);
+}
+void get(reader& r, credential_record& c) {
+  c.kind = r.enumeration("credential kind", credential_record::kind_t::worker_token,
+                         credential_record::kind_t::requester_access_key);
+  c.owner_id = r.str();
+  c.secret = r.str();
+  c.created = r.svarint();
+}
+
 template <class T>
 std::string encode_as(const void* value) {
   std::string out;
@@ -820,7 +834,7 @@ result<record_value> decode_as(record_kind k, std::string_view bytes, const std:
 
 bool known_kind(record_kind k) {
   auto b = static_cast<uint8_t>(k);
-  return b >= static_cast<uint8_t>(record_kind::counter) && b <= static_cast<uint8_t>(record_kind::pending_hold);
+  return b >= static_cast<uint8_t>(record_kind::counter) && b <= static_cast<uint8_t>(record_kind::credential);
 }
 
 // One switch per direction over every kind, so that adding a kind without
@@ -847,6 +861,7 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::requester_hit_type: return encode_as<hit_type>(value);
     case record_kind::request_token: return encode_as<request_token_record>(value);
     case record_kind::pending_hold: return encode_as<deadline_mark>(value);
+    case record_kind::credential: return encode_as<credential_record>(value);
   }
   return {};
 }
@@ -873,6 +888,7 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::requester_hit_type: return decode_as<hit_type>(k, bytes, key_for_errors);
     case record_kind::request_token: return decode_as<request_token_record>(k, bytes, key_for_errors);
     case record_kind::pending_hold: return decode_as<deadline_mark>(k, bytes, key_for_errors);
+    case record_kind::credential: return decode_as<credential_record>(k, bytes, key_for_errors);
   }
   return error{errc::storage_failure, "record of unknown kind " + std::to_string(static_cast<unsigned>(k)) +
                                           " at key " + key_hex(key_for_errors)};
