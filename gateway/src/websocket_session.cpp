@@ -43,7 +43,7 @@ void websocket_session::run(http::request<http::string_body> req) {
     ws.set_option(t);
     ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "hitd"); }));
-    ws.read_message_max(self->ctx_.opts.read_message_max_bytes);
+    ws.read_message_max(4 * self->ctx_.opts.read_message_max_bytes);
     ws.auto_fragment(false);
     ws.async_accept(self->req_, beast::bind_front_handler(&websocket_session::on_accept, self));
   });
@@ -70,7 +70,13 @@ void websocket_session::on_accept(beast::error_code ec) {
 }
 
 void websocket_session::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+  // A message is read in chunks so that one above read_message_max is
+  // refused by us with a graceful close (the client then reads the 1009).
+  // Beast's own limit, 4 times ours, is the backstop: it fails the read at
+  // the frame header and may reset the connection before the close frame
+  // is read (its teardown stops draining after one read).
+  ws_.async_read_some(buffer_, read_chunk_bytes,
+                      beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
 }
 
 bool websocket_session::take_token() {
@@ -87,12 +93,21 @@ bool websocket_session::take_token() {
 void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec)
     return finish(ec, "read");
-  ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   ctx_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-  if (state_ != state::open) {   // closing: discard what comes before the peer's close
+  if (state_ != state::open || discarding_) {   // closing: discard what comes before the peer's close
     buffer_.consume(buffer_.size());
     return do_read();
   }
+  if (buffer_.size() > ctx_.opts.read_message_max_bytes) {
+    buffer_.consume(buffer_.size());
+    discarding_ = true;
+    ctx_.metrics.oversized_frames.fetch_add(1, std::memory_order_relaxed);
+    do_close(close_code::too_big, "frame larger than " + std::to_string(ctx_.opts.read_message_max_bytes) + " bytes");
+    return do_read();
+  }
+  if (!ws_.is_message_done())
+    return do_read();
+  ctx_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   if (!ws_.got_text()) {
     buffer_.consume(buffer_.size());
     ctx_.metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
@@ -242,7 +257,7 @@ void websocket_session::finish(beast::error_code ec, const char* what) {
   queue_.clear();
   beast::error_code ignored;
   if (ec == websocket::error::message_too_big) {
-    ctx_.metrics.oversized_frames.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.oversized_frames.fetch_add(1, std::memory_order_relaxed);   // Beast's backstop
   } else if (ec == beast::error::timeout) {
     ctx_.metrics.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
   } else if (!benign(ec)) {

@@ -79,6 +79,8 @@ private:
   clock::time_point refilled_;
   uint32_t refused_in_a_row_ = 0;
   bool released_ = false;
+  bool discarding_ = false;   // an oversized message is being read and dropped
+  static constexpr std::size_t read_chunk_bytes = 16 * 1024;
 };
 
 // What a handler holds: a weak reference to its session, so that a handler

@@ -221,7 +221,7 @@ TEST(GatewayProtocol, OversizedFrameClosesWith1009AndOthersAreServed) {
   auto a = f.connect(f.worker_a);
   auto b = f.connect(f.worker_b);
   ASSERT_FALSE(a->write(std::string(2000, ' ')));
-  EXPECT_EQ(a->read_until_closed(), close_code::too_big);
+  EXPECT_EQ(a->read_until_closed(), close_code::too_big) << a->last_error().message();
   expect_pong(*b, "1");
   EXPECT_TRUE(eventually([&] { return f.srv->metrics().oversized_frames.load() == 1; }));
 }

@@ -17,8 +17,8 @@ inline constexpr uint16_t protocol_error = 4002;  // a binary frame, or a frame 
 inline constexpr uint16_t slow_consumer = 4008;   // the outbound queue overflowed: reconnect and resume
 inline constexpr uint16_t going_away = 4009;      // the server is shutting down: reconnect later and resume
 inline constexpr uint16_t rate_limited = 4029;    // kept sending over the command rate limit
-// Standard codes the transport also uses: 1009 (RFC 6455 "message too big")
-// for a frame above read_message_max, sent by Beast itself.
+// The standard code the transport also uses: 1009 (RFC 6455 "message too
+// big") for a message above read_message_max.
 inline constexpr uint16_t too_big = 1009;
 } // namespace close_code
 
