@@ -49,6 +49,12 @@ server::server(server_options opts, hitd::engine& engine, std::shared_ptr<creden
 
 server::~server() { shutdown(); }
 
+void server::set_handler_factory(handler_factory factory) {
+  if (impl_->started)
+    return;
+  impl_->ctx.factory = factory ? std::move(factory) : basic_handler_factory(impl_->ctx.metrics);
+}
+
 result<uint16_t> server::start() {
   auto& ctx = impl_->ctx;
   if (impl_->started)

@@ -214,6 +214,25 @@ TEST(GatewayProtocol, UnknownOpGetsTheDocumentedErrorAndTheConnectionStaysOpen) 
   EXPECT_EQ(f.handler_metrics.commands("unknown", "unknown_op"), 1u);
 }
 
+TEST(GatewayProtocol, AFactorySetAfterConstructionCountsInTheServersMetrics) {
+  engine e;
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>());
+  auto w = e.create_worker({}).value();
+  auto token = creds->issue_worker_token(w, e.now()).value();
+  logger log{log_level::warn};
+  server_options o;
+  o.port = 0;
+  server srv{o, e, creds, log};
+  srv.set_handler_factory(basic_handler_factory(srv.metrics()));
+  auto port = srv.start().value();
+  ws_client c;
+  ASSERT_FALSE(c.connect(port, "/ws", token));
+  c.read();
+  expect_pong(c, "1");
+  EXPECT_EQ(srv.metrics().commands("ping", "ok"), 1u);
+  EXPECT_EQ(srv.metrics().command_latency.count(), 1u);
+}
+
 TEST(GatewayProtocol, OversizedFrameClosesWith1009AndOthersAreServed) {
   server_options o;
   o.read_message_max_bytes = 1024;

@@ -68,6 +68,10 @@ public:
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // Replaces the handler factory; only before start(). For protocol code
+  // that needs the server's own metrics: build the server, then
+  //   srv.set_handler_factory(make_factory(..., srv.metrics()));
+  void set_handler_factory(handler_factory factory);
   // Binds, listens and starts the io threads; returns the bound port.
   result<uint16_t> start();
   uint16_t port() const;
