@@ -229,8 +229,10 @@ int admin(int argc, char** argv) {
   if (cmd == "create-requester" && (!a->values.count("name") || a->values["name"].empty()))
     return fail("create-requester needs --name");
   auto o = open_data_dir(a->values["data-dir"], storage::durability::sync, 1);
-  if (!o.ok())
-    return fail(o.err().message, 1);
+  if (!o.ok()) {
+    bool locked = o.err().message.find("LOCK") != std::string::npos;
+    return fail(o.err().message + (locked ? " (is a server running on this directory? stop it first)" : ""), 1);
+  }
   auto& e = *(*o)->e;
   credentials creds{(*o)->store};
   if (cmd == "create-requester") {
