@@ -233,6 +233,63 @@ TEST(GatewayProtocol, AFactorySetAfterConstructionCountsInTheServersMetrics) {
   EXPECT_EQ(srv.metrics().command_latency.count(), 1u);
 }
 
+// A handler that asks the engine with a callback overload and posts the
+// answer back to its strand: the pattern protocol code follows.
+class dashboard_handler final : public connection_handler {
+public:
+  dashboard_handler(engine& e, connection_info info, std::shared_ptr<session_sink> sink)
+      : e_(e), info_(std::move(info)), sink_(std::move(sink)) {}
+  void on_open() override {}
+  void on_text(std::string_view) override {
+    ++asked_;   // strand state
+    e_.dashboard(info_.worker_id, [sink = sink_, this](result<worker_dashboard> r) {
+      // An engine thread: hand the answer to the session's strand.
+      bool ok = r.ok();
+      sink->post([sink, this, ok] {
+        ++answered_;   // strand state again
+        sink->send(std::make_shared<const std::string>(std::string{"{\"dashboard\":"} + (ok ? "true" : "false") +
+                                                       ",\"answered\":" + std::to_string(answered_) + "}"));
+      });
+    });
+  }
+  void on_close() override {}
+
+private:
+  engine& e_;
+  connection_info info_;
+  std::shared_ptr<session_sink> sink_;
+  int asked_ = 0;
+  int answered_ = 0;
+};
+
+TEST(GatewayProtocol, EngineCallbacksArePostedBackToTheSessionsStrand) {
+  engine e;
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>());
+  auto w = e.create_worker({}).value();
+  auto token = creds->issue_worker_token(w, e.now()).value();
+  logger log{log_level::warn};
+  server_options o;
+  o.port = 0;
+  server srv{o, e, creds, log, [&e](const connection_info& info, std::shared_ptr<session_sink> sink) {
+               return std::make_unique<dashboard_handler>(e, info, std::move(sink));
+             }};
+  auto port = srv.start().value();
+  ws_client c;
+  ASSERT_FALSE(c.connect(port, "/ws", token));
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_FALSE(c.write("{}"));
+    EXPECT_EQ(c.read(), "{\"dashboard\":true,\"answered\":" + std::to_string(i) + "}");
+  }
+  // The server's broadcast reaches the connection too.
+  srv.broadcast(std::make_shared<const std::string>("{\"type\":\"notice\"}"));
+  EXPECT_EQ(c.read(), "{\"type\":\"notice\"}");
+  // A command in flight when the client leaves: its answer goes nowhere.
+  ASSERT_FALSE(c.write("{}"));
+  ASSERT_FALSE(c.close());
+  ASSERT_TRUE(eventually([&] { return srv.connections() == 0; }));
+  e.drain();
+}
+
 TEST(GatewayProtocol, OversizedFrameClosesWith1009AndOthersAreServed) {
   server_options o;
   o.read_message_max_bytes = 1024;
