@@ -303,16 +303,19 @@ int serve(int argc, char** argv) {
     for (auto& [k, val] : *entries) {
       if (!serve_keys.count(k) || k == "config")
         return fail("unknown config key \"" + k + "\"");
-      if (k == "demo")
-        demo = val == "true" || val == "1" || val == "yes";
-      else
-        v[k] = val;
+      v[k] = val;
     }
   }
   for (auto& [k, val] : a->values) {
     if (!serve_keys.count(k))
       return fail("unknown option --" + k + " (see hitd serve --help)");
     v[k] = val;
+  }
+  if (v.count("demo")) {   // `demo = true` in the file, or --demo=false
+    const auto& d = v["demo"];
+    if (d != "true" && d != "false" && d != "1" && d != "0" && d != "yes" && d != "no")
+      return fail("demo must be true or false");
+    demo = (d == "true" || d == "1" || d == "yes") || (a->flags.count("demo") && !a->values.count("demo"));
   }
 
   server_options so;
