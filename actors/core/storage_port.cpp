@@ -26,6 +26,7 @@ const char* record_kind_name(record_kind k) {
     case record_kind::requester_hit_type: return "requester_hit_type";
     case record_kind::request_token: return "request_token";
     case record_kind::pending_hold: return "pending_hold";
+    case record_kind::credential: return "credential";
     case record_kind::worker_grant: return "worker_grant";
     case record_kind::deposit_token: return "deposit_token";
   }

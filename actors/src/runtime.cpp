@@ -334,17 +334,25 @@ status runtime::recover() {
 // ---- after a failed write ------------------------------------------------------------------------
 
 void runtime::on_write_failure() {
-  std::lock_guard<std::mutex> g{rebuild_mutex_};
-  if (stopping_rebuilds_)
-    return;
-  if (rebuilding_.exchange(true, std::memory_order_acq_rel)) {
-    rebuild_again_ = true;   // the running rebuild goes round once more
-    return;
+  std::thread previous;
+  {
+    std::lock_guard<std::mutex> g{rebuild_mutex_};
+    if (stopping_rebuilds_)
+      return;
+    if (rebuilding_.exchange(true, std::memory_order_acq_rel)) {
+      rebuild_again_ = true;   // the running rebuild goes round once more
+      return;
+    }
+    previous = std::move(rebuild_thread_);
+    rebuild_started_ = std::chrono::steady_clock::now();
+    rebuild_thread_ = std::thread([this] { rebuild(); });
   }
-  if (rebuild_thread_.joinable())
-    rebuild_thread_.join();   // the previous rebuild, finished
-  rebuild_started_ = std::chrono::steady_clock::now();
-  rebuild_thread_ = std::thread([this] { rebuild(); });
+  // The previous rebuild has ended, but its thread may still be waking the
+  // HITs that waited for it (wake_when_rebuilt takes the mutex): joined
+  // outside the lock, or the two would wait for each other (the
+  // failing-writes concurrency test hung here).
+  if (previous.joinable())
+    previous.join();
 }
 
 void runtime::wake_when_rebuilt(uint64_t hit_number) {

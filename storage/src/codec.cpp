@@ -795,6 +795,20 @@ void get(reader& r, deposit_token_record& t) {
   t.time = r.svarint();
 }
 
+void put(writer& w, const credential_record& c) {
+  w.enumeration(c.kind);
+  w.str(c.owner_id);
+  w.str(c.secret);
+  w.svarint(c.created);
+}
+void get(reader& r, credential_record& c) {
+  c.kind = r.enumeration("credential kind", credential_record::kind_t::worker_token,
+                         credential_record::kind_t::requester_access_key);
+  c.owner_id = r.str();
+  c.secret = r.str();
+  c.created = r.svarint();
+}
+
 template <class T>
 std::string encode_as(const void* value) {
   std::string out;
@@ -836,7 +850,7 @@ bool known_kind(record_kind k) {
     case record_kind::hit_definition: case record_kind::outbox: case record_kind::deadline:
     case record_kind::qualification_request: case record_kind::requester_hit_type:
     case record_kind::request_token: case record_kind::pending_hold: case record_kind::worker_grant:
-    case record_kind::deposit_token:
+    case record_kind::deposit_token: case record_kind::credential:
       return true;
   }
   return false;
@@ -866,6 +880,7 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::requester_hit_type: return encode_as<hit_type>(value);
     case record_kind::request_token: return encode_as<request_token_record>(value);
     case record_kind::pending_hold: return encode_as<deadline_mark>(value);
+    case record_kind::credential: return encode_as<credential_record>(value);
     case record_kind::worker_grant: return encode_as<qualification_grant>(value);
     case record_kind::deposit_token: return encode_as<deposit_token_record>(value);
   }
@@ -894,6 +909,7 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::requester_hit_type: return decode_as<hit_type>(k, bytes, key_for_errors);
     case record_kind::request_token: return decode_as<request_token_record>(k, bytes, key_for_errors);
     case record_kind::pending_hold: return decode_as<deadline_mark>(k, bytes, key_for_errors);
+    case record_kind::credential: return decode_as<credential_record>(k, bytes, key_for_errors);
     case record_kind::worker_grant: return decode_as<qualification_grant>(k, bytes, key_for_errors);
     case record_kind::deposit_token: return decode_as<deposit_token_record>(k, bytes, key_for_errors);
   }

@@ -32,7 +32,7 @@ TEST(FeedDocs, ProtocolMdNamesEveryCodeAndReason) {
   for (auto s : {"not_eligible", "not_matching", "too_old", "epoch_changed", "unknown_position", "credentials_changed",
                  "hit.available", "hit.updated", "hit.expired", "assignment.accepted", "assignment.returned",
                  "assignment.abandoned", "assignment.submitted", "assignment.approved", "assignment.rejected",
-                 "bonus.paid", "earnings.withdrawn", "## Connection", "(transport: see the transport section)"})
+                 "bonus.paid", "earnings.withdrawn", "## Connection", "### Close codes"})
     EXPECT_NE(doc.find(s), std::string::npos) << s;
   for (auto e : {errc::hit_does_not_exist, errc::assignment_does_not_exist, errc::assignment_already_exists,
                  errc::invalid_hit_state, errc::does_not_meet_requirements, errc::worker_blocked,

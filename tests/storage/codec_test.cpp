@@ -50,7 +50,7 @@ TEST(Codec, SamplesCoverEveryKind) {
       ++known;
       EXPECT_TRUE(kinds.count(static_cast<record_kind>(b))) << b;
     }
-  EXPECT_EQ(known, 22u);
+  EXPECT_EQ(known, 23u);
   EXPECT_EQ(kinds.size(), known);
 }
 
@@ -208,6 +208,21 @@ TEST(Codec, OutOfRangeEnumsFail) {
   bytes[4] = 2;
   msg = expect_corrupt(record_kind::qualification_grant, bytes, qualification_grant_key(1, "W"));
   EXPECT_NE(msg.find("bad boolean"), std::string::npos) << msg;
+}
+
+TEST(Codec, CredentialKindsAtTheirBounds) {
+  credential_record c{credential_record::kind_t::worker_token, "AW1", std::string(64, 'a'), 5};
+  auto key = credential_key(c.kind, c.secret);
+  auto bytes = encode(record_kind::credential, &c);
+  // version, kind (1..2), owner, secret, created.
+  ASSERT_EQ(static_cast<uint8_t>(bytes[1]), 1u);
+  bytes[1] = 2;
+  EXPECT_TRUE(decode(record_kind::credential, bytes, key).ok());
+  for (int k : {0, 3}) {
+    bytes[1] = static_cast<char>(k);
+    auto msg = expect_corrupt(record_kind::credential, bytes, key);
+    EXPECT_NE(msg.find("bad credential kind"), std::string::npos) << msg;
+  }
 }
 
 TEST(Codec, AbsurdLengthsAndVarintsFail) {

@@ -84,6 +84,13 @@ inline void expect_same(const deposit_token_record& a, const deposit_token_recor
   EXPECT_EQ(a.time, b.time);
 }
 
+inline void expect_same(const credential_record& a, const credential_record& b) {
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.owner_id, b.owner_id);
+  EXPECT_EQ(a.secret, b.secret);
+  EXPECT_EQ(a.created, b.created);
+}
+
 inline void expect_same(const hit_definition& a, const hit_definition& b) {
   EXPECT_EQ(a.number, b.number);
   EXPECT_EQ(a.requester_id, b.requester_id);
@@ -557,6 +564,10 @@ inline std::vector<sample> full_samples() {
   s.push_back(make_sample(record_kind::request_token, request_token_key("AR0000000000001", "token-1"),
                           request_token_record{42, t0 + 9, 0xfedcba9876543210ull}));
   s.push_back(make_sample(record_kind::pending_hold, pending_hold_key(42), deadline_mark{}));
+  s.push_back(make_sample(record_kind::credential,
+                          credential_key(credential_record::kind_t::requester_access_key, "AKIA0000000000000001"),
+                          credential_record{credential_record::kind_t::requester_access_key, "AR0000000000001",
+                                            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", t0 + 11}));
   s.push_back(make_sample(record_kind::worker_grant, worker_grant_key("AW0000000000123", 9), full_grant()));
   s.push_back(make_sample(record_kind::deposit_token, deposit_token_key("AR0000000000001", "deposit-1"),
                           deposit_token_record{cents(1'000'000'000'000), t0 - days(1)}));
@@ -586,6 +597,8 @@ inline std::vector<sample> empty_samples() {
   s.push_back(make_sample(record_kind::requester_hit_type, requester_hit_type_key("", 0), hit_type{}));
   s.push_back(make_sample(record_kind::request_token, request_token_key("", ""), request_token_record{}));
   s.push_back(make_sample(record_kind::pending_hold, pending_hold_key(0), deadline_mark{}));
+  s.push_back(make_sample(record_kind::credential, credential_key(credential_record::kind_t::worker_token, ""),
+                          credential_record{}));
   s.push_back(make_sample(record_kind::worker_grant, worker_grant_key("", 0), qualification_grant{}));
   s.push_back(make_sample(record_kind::deposit_token, deposit_token_key("", ""), deposit_token_record{}));
   return s;

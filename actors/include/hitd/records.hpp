@@ -25,6 +25,7 @@
 //   ledger_source          uint64_t (last seq)        source
 //   outbox                 outbox_entry               source, seq
 //   deadline               deadline_mark              due time, hit number
+//   credential             credential_record          credential type, lookup key
 
 #include <cstdint>
 #include <string>
@@ -85,6 +86,23 @@ struct request_token_record {
 struct deposit_token_record {
   money amount;
   timestamp time = 0;
+};
+
+// A secret that lets someone in, written and read by the gateway (the
+// engine never reads it). A worker token is kept only as its SHA-256 (lower
+// hex): the lookup key and `secret` are both that hash, so a stolen database
+// does not give tokens away. A requester's secret access key is kept as it
+// is, because AWS Signature V4 needs it to recompute signatures; its lookup
+// key is the access key id.
+struct credential_record {
+  enum class kind_t : uint8_t {
+    worker_token = 1,           // owner: a worker id; secret: SHA-256 of the token, hex
+    requester_access_key = 2,   // owner: a requester id; secret: the secret access key
+  };
+  kind_t kind = kind_t::worker_token;
+  std::string owner_id;
+  std::string secret;
+  timestamp created = 0;
 };
 
 // Keys.
@@ -160,6 +178,12 @@ inline std::string deposit_token_prefix(const std::string& requester) {
   return record_key{record_kind::deposit_token}.text(requester).str();
 }
 inline std::string pending_hold_key(uint64_t hit) { return record_key{record_kind::pending_hold}.number(hit).str(); }
+inline std::string credential_key(credential_record::kind_t k, const std::string& lookup) {
+  return record_key{record_kind::credential}.number32(static_cast<uint32_t>(k)).text(lookup).str();
+}
+inline std::string credential_prefix(credential_record::kind_t k) {
+  return record_key{record_kind::credential}.number32(static_cast<uint32_t>(k)).str();
+}
 inline std::string kind_prefix(record_kind k) { return record_key{k}.str(); }
 
 } // namespace hitd

@@ -52,7 +52,7 @@ enum class record_kind : uint8_t {
   requester_hit_type = 18,     // hit_type, key = requester id + type number: a requester's own types
   request_token = 19,          // request_token_record, key = requester id + token: CreateHIT's UniqueRequestToken
   pending_hold = 20,           // deadline_mark, key = hit number: the HIT has a hold at the ledger not yet settled
-  // 21 is kept for the gateway's credentials.
+  credential = 21,             // credential_record, key = credential type + lookup key: written by the gateway
   worker_grant = 22,           // qualification_grant, key = worker id + type number: a worker's grants (the requester writes it)
   deposit_token = 23,          // deposit_token_record, key = requester id + token: a deposit's idempotency token
 };

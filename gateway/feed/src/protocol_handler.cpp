@@ -168,8 +168,18 @@ protocol_handler::~protocol_handler() { on_close(); }
 void protocol_handler::on_open() {
   if (session_ != 0)
     return;
-  if (!worker_id_.empty())
-    session_ = hub_.open(worker_id_, sink_);
+  if (worker_id_.empty())
+    return;
+  session_ = hub_.open(worker_id_, sink_);
+  // The server speaks first: who the connection is, and where the feed is
+  // (a client with a position of this epoch may resume from it).
+  json::object o;
+  o["type"] = "hello";
+  o["worker_id"] = worker_id_;
+  o["connection"] = sink_->id();
+  o["epoch"] = hub_.epoch();
+  o["position"] = hub_.stats().position;
+  sink_->send(share(json::serialize(o)));
 }
 
 void protocol_handler::on_close() {

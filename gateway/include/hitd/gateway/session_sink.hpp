@@ -46,7 +46,10 @@ public:
   // Closes with a close frame carrying code and reason (queued frames not
   // yet being written are dropped). Idempotent.
   virtual void close(uint16_t code, std::string reason) = 0;
-  // Runs fn on the connection's strand, unless the connection has closed.
+  // Runs fn on the connection's strand, unless the connection has closed
+  // by then. The handler is destroyed on that strand after it closed, so fn
+  // may use the handler (capture `this`): the way an engine callback hands
+  // its result back to the handler's state.
   virtual void post(std::function<void()> fn) = 0;
   // A process-unique number of the connection (for logs).
   virtual uint64_t id() const = 0;

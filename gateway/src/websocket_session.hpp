@@ -1,0 +1,111 @@
+#pragma once
+// One WebSocket connection: the socket, its strand, its bounded outbound
+// queue, the read limit, the command rate limit and the heartbeat. The
+// protocol is its connection_handler's (session_sink.hpp).
+//
+//   connecting ──accept ok──► open ──close()/overflow/shutdown──► closing ──close done──► closed
+//        │                     │  (read or write error, idle timeout, peer close)          ▲
+//        └──accept failed──────┴───────────────────────────────────────────────────────────┘
+//
+// Outbound bound: send() counts a frame's bytes (and one message) before
+// posting it to the strand and uncounts them once written or dropped, so
+// frames in flight between threads are bounded too. A frame that would take
+// the count above outbound_queue_max_bytes or _messages is refused and the
+// connection is closed with close_code::slow_consumer. One write at a time;
+// on close the frames not yet being written are dropped, and a close that
+// cannot be written within close_timeout_ms drops the socket.
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "context.hpp"
+#include "net.hpp"
+
+namespace hitd::gateway {
+
+class websocket_session final : public session_sink, public std::enable_shared_from_this<websocket_session> {
+public:
+  websocket_session(tcp::socket&& socket, context& ctx, connection_info info);
+  ~websocket_session() override;
+
+  // Takes the upgrade request (already authenticated) and starts the handshake.
+  void run(http::request<http::string_body> req);
+
+  bool send(std::shared_ptr<const std::string> frame) override;
+  void close(uint16_t code, std::string reason) override;
+  void post(std::function<void()> fn) override;
+  uint64_t id() const override { return info_.id; }
+
+private:
+  enum class state : uint8_t { connecting, open, closing, closed };
+  using clock = std::chrono::steady_clock;
+  struct outbound {
+    std::shared_ptr<const std::string> frame;
+    clock::time_point queued;
+  };
+
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void on_send(std::shared_ptr<const std::string> frame, clock::time_point queued);
+  void do_write();
+  void on_write(beast::error_code ec, std::size_t bytes);
+  void do_close(uint16_t code, std::string reason);
+  void start_close();
+  void finish(beast::error_code ec, const char* what);
+  bool take_token();
+  void uncount(std::size_t bytes, std::size_t messages);
+
+  context& ctx_;
+  connection_info info_;
+  websocket::stream<beast::tcp_stream> ws_;
+  net::any_io_executor strand_;   // the socket's executor: a strand of its own
+  net::steady_timer close_timer_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  std::unique_ptr<connection_handler> handler_;
+  std::atomic<state> state_{state::connecting};
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<std::size_t> queued_messages_{0};
+  std::deque<outbound> queue_;   // strand only; front is being written when writing_
+  bool writing_ = false;
+  bool close_after_write_ = false;
+  websocket::close_reason close_reason_;
+  double tokens_;
+  clock::time_point refilled_;
+  uint32_t refused_in_a_row_ = 0;
+  bool released_ = false;
+  bool discarding_ = false;   // an oversized message is being read and dropped
+  static constexpr std::size_t read_chunk_bytes = 16 * 1024;
+};
+
+// What a handler holds: a weak reference to its session, so that a handler
+// (or a feed, or an engine callback) that keeps its sink longer than the
+// connection never keeps the socket alive, nor past the io_context.
+class session_handle final : public session_sink {
+public:
+  session_handle(std::weak_ptr<websocket_session> s, uint64_t id) : session_(std::move(s)), id_(id) {}
+  bool send(std::shared_ptr<const std::string> frame) override {
+    auto s = session_.lock();
+    return s && s->send(std::move(frame));
+  }
+  void close(uint16_t code, std::string reason) override {
+    if (auto s = session_.lock())
+      s->close(code, std::move(reason));
+  }
+  void post(std::function<void()> fn) override {
+    if (auto s = session_.lock())
+      s->post(std::move(fn));
+  }
+  uint64_t id() const override { return id_; }
+
+private:
+  std::weak_ptr<websocket_session> session_;
+  uint64_t id_;
+};
+
+} // namespace hitd::gateway

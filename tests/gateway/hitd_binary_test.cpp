@@ -1,0 +1,233 @@
+// The hitd executable as an operator runs it: admin commands on a data
+// directory, then `serve`, a client with the printed token, and SIGTERM.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hitd/gateway/limits.hpp>
+
+#include "client.hpp"
+
+namespace hitd::gateway {
+namespace {
+
+using testing::ws_client;
+
+struct temp_dir {
+  temp_dir() {
+    char tmpl[] = "/tmp/hitd-gateway-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+// A child process running hitd with args; its stdout is a pipe (stderr is
+// inherited unless quiet).
+class child {
+public:
+  explicit child(std::vector<std::string> args, bool quiet = true) {
+    int fds[2];
+    if (pipe(fds) != 0)
+      std::abort();
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      if (quiet) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+      }
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> argv;
+      static std::string bin = HITD_BINARY;
+      argv.push_back(bin.data());
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fds[0];
+  }
+  ~child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+  }
+  // Reads stdout until `marker` appears or EOF/timeout; returns what was read.
+  std::string read_until(const std::string& marker, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (output_.find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0)
+        continue;
+      char buf[4096];
+      auto n = read(out_, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      output_.append(buf, static_cast<size_t>(n));
+    }
+    return output_;
+  }
+  // The exit code, or -1 if it did not exit within the limit.
+  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int st = 0;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+
+private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool exited_ = false;
+  std::string output_;
+};
+
+// "key=value" lines.
+std::map<std::string, std::string> fields(const std::string& text) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    auto line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    auto eq = line.find('=');
+    if (eq != std::string::npos)
+      out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
+
+std::string run(std::vector<std::string> args, int& code) {
+  child c{std::move(args)};
+  auto out = c.read_until("\x01never");
+  code = c.wait();
+  return out;
+}
+
+uint16_t port_of(const std::string& out) {
+  auto at = out.find("hitd listening on 127.0.0.1:");
+  if (at == std::string::npos)
+    return 0;
+  return static_cast<uint16_t>(std::stoi(out.substr(at + std::string{"hitd listening on 127.0.0.1:"}.size())));
+}
+
+TEST(HitdBinary, HelpForEachCommand) {
+  int code = 0;
+  EXPECT_NE(run({"--help"}, code).find("hitd serve"), std::string::npos);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(run({"serve", "--help"}, code).find("--max-connections"), std::string::npos);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(run({"admin", "--help"}, code).find("create-worker"), std::string::npos);
+  EXPECT_EQ(code, 0);
+  run({"serve", "--no-such-flag", "1"}, code);
+  EXPECT_EQ(code, 2);
+  run({"admin", "create-worker"}, code);   // no --data-dir
+  EXPECT_EQ(code, 2);
+}
+
+TEST(HitdBinary, CreateWorkerThenServeThenConnectWithThePrintedToken) {
+  temp_dir dir;
+  int code = 0;
+  auto worker = fields(run({"admin", "create-worker", "--data-dir", dir.path}, code));
+  ASSERT_EQ(code, 0);
+  ASSERT_TRUE(worker.count("worker_id") && worker.count("token"));
+  auto requester = fields(run({"admin", "create-requester", "--data-dir", dir.path, "--name", "Acme"}, code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(requester["access_key_id"].substr(0, 4), "AKHD");
+  auto deposit = fields(run({"admin", "deposit", "--data-dir", dir.path, "--requester", requester["requester_id"],
+                             "--amount", "100.00"},
+                            code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(deposit["available"], "100.00");
+
+  // A config file gives the address; the flag overrides its log level.
+  std::string config = dir.path + "/hitd.conf";
+  FILE* f = fopen(config.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("# test\nlisten = 127.0.0.1:0\nlog-level = nonsense\ndurability = sync\n", f);
+  fclose(f);
+  child server{{"serve", "--config", config, "--data-dir", dir.path, "--log-level", "warn"}};
+  auto port = port_of(server.read_until("/ws)"));
+  ASSERT_NE(port, 0);
+
+  ws_client c;
+  ASSERT_FALSE(c.connect(port, "/ws", worker["token"]));
+  EXPECT_NE(c.read().find(worker["worker_id"]), std::string::npos);
+  ASSERT_FALSE(c.write(R"({"op":"ping","id":1})"));
+  EXPECT_EQ(c.read().rfind(R"({"id":1,"type":"pong","time":)", 0), 0u);
+  auto health = testing::http_request(port, testing::http::verb::get, "/healthz");
+  EXPECT_EQ(health.status, 200u);
+
+  server.signal(SIGTERM);
+  EXPECT_EQ(c.read_until_closed(), close_code::going_away);
+  EXPECT_EQ(server.wait(), 0);
+
+  // The admin commands work again once the server is gone (the lock is released),
+  // and the deposit survived the restart.
+  deposit = fields(run({"admin", "deposit", "--data-dir", dir.path, "--requester", requester["requester_id"],
+                        "--amount", "0.50"},
+                       code));
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(deposit["available"], "100.50");
+}
+
+TEST(HitdBinary, DemoPrintsAccountsOnAnEmptyDirectoryOnly) {
+  temp_dir dir;
+  std::string token, out;
+  {
+    child server{{"serve", "--demo", "--data-dir", dir.path, "--listen", "127.0.0.1:0"}};
+    out = server.read_until("/ws)");
+    auto port = port_of(out);
+    ASSERT_NE(port, 0) << out;
+    EXPECT_NE(out.find("demo requester AR"), std::string::npos) << out;
+    EXPECT_NE(out.find("balance 1000.00"), std::string::npos) << out;
+    auto at = out.find("token=");
+    ASSERT_NE(at, std::string::npos);
+    token = out.substr(at + 6, 47);
+    ws_client c;
+    ASSERT_FALSE(c.connect(port, "/ws?token=" + token));
+    EXPECT_NE(c.read().find("hello"), std::string::npos);
+    server.signal(SIGINT);
+    EXPECT_EQ(c.read_until_closed(), close_code::going_away);
+    EXPECT_EQ(server.wait(), 0);
+  }
+  child again{{"serve", "--demo", "--data-dir", dir.path, "--listen", "127.0.0.1:0"}};
+  out = again.read_until("/ws)");
+  EXPECT_EQ(out.find("demo worker"), std::string::npos) << out;
+  auto port = port_of(out);
+  ASSERT_NE(port, 0);
+  ws_client c;   // the first run's token still works
+  EXPECT_FALSE(c.connect(port, "/ws", token));
+  again.signal(SIGTERM);
+  c.read_until_closed();
+  EXPECT_EQ(again.wait(), 0);
+}
+
+} // namespace
+} // namespace hitd::gateway
