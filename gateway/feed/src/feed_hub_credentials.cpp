@@ -140,7 +140,12 @@ void feed_hub::on_credentials(const std::string& worker_id, uint64_t version, re
     }
   }
   entry.creds = std::move(fresh);
-  mark(worker_id, position);
+  // A refresh after an event marks the change (the event marked it too); a
+  // first read (a new connection) is no change: marking it would turn every
+  // reconnect's resume into a fresh snapshot (credentials_changed). The
+  // changes since the position a resume names were marked by their events.
+  if (old)
+    mark(worker_id, position);
   for (auto id : entry.sessions) {
     auto& s = sessions_.at(id);
     if (s.pending) {
