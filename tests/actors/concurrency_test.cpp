@@ -20,6 +20,7 @@
 #include <hitd/hitd.hpp>
 
 #include "../common/books.hpp"
+#include "../common/random.hpp"
 
 #include <algorithm>
 #include <array>
@@ -187,39 +188,16 @@ struct world {
   bool faults = false;   // storage_failure is an answer every command may give
 };
 
-// A generator for one stream of choices. seed_seq keeps 32 bits per value,
-// so the 64-bit seed goes in as two halves.
+using hitd::test::rnd::chance;
+using hitd::test::rnd::pick;
+using hitd::test::rnd::take;
+using hitd::test::rnd::uniform;
 std::mt19937_64 seeded(uint64_t seed, uint64_t stream, uint64_t sub) {
-  std::seed_seq seq{uint32_t(seed), uint32_t(seed >> 32), uint32_t(stream), uint32_t(sub), uint32_t{0xC0FFEE}};
-  return std::mt19937_64{seq};
+  return hitd::test::rnd::seeded(seed, stream, sub, 0xC0FFEE);
 }
-
-template <class T>
-T uniform(std::mt19937_64& g, T lo, T hi) {
-  return std::uniform_int_distribution<T>{lo, hi}(g);
-}
-
-bool chance(std::mt19937_64& g, double p) { return std::bernoulli_distribution{p}(g); }
-
-template <class T>
-const T& pick(std::mt19937_64& g, const std::vector<T>& v) {
-  return v[uniform<size_t>(g, 0, v.size() - 1)];
-}
-
-template <class T>
-T take(std::mt19937_64& g, std::vector<T>& v) {
-  auto i = uniform<size_t>(g, 0, v.size() - 1);
-  std::swap(v[i], v.back());
-  T out = std::move(v.back());
-  v.pop_back();
-  return out;
-}
-
 template <class T>
 void keep(std::mt19937_64& g, std::vector<T>& v, T item) {
-  if (v.size() >= list_max)
-    take(g, v);
-  v.push_back(std::move(item));
+  hitd::test::rnd::keep(g, v, std::move(item), list_max);
 }
 
 // ---- one client thread ---------------------------------------------------------------------

@@ -17,6 +17,7 @@
 // Exit codes when it stops by itself: 2 bad arguments or the store/engine
 // cannot be opened, 3 the run reached its bound without being killed.
 
+#include "../common/random.hpp"
 #include "crash_log.hpp"
 
 #include <hitd/hitd.hpp>
@@ -102,32 +103,16 @@ std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 // ---- random choices ---------------------------------------------------------------------------
 
-std::mt19937_64 seeded(uint64_t seed, uint64_t a, uint64_t b) {
-  std::seed_seq seq{uint32_t(seed), uint32_t(seed >> 32), uint32_t(a), uint32_t(b), uint32_t{0xC4A5}};
-  return std::mt19937_64{seq};
-}
-template <class T>
-T uniform(std::mt19937_64& g, T lo, T hi) {
-  return std::uniform_int_distribution<T>{lo, hi}(g);
-}
-bool chance(std::mt19937_64& g, double p) { return std::bernoulli_distribution{p}(g); }
-template <class T>
-const T& pick(std::mt19937_64& g, const std::vector<T>& v) {
-  return v[uniform<size_t>(g, 0, v.size() - 1)];
-}
-template <class T>
-T take(std::mt19937_64& g, std::vector<T>& v) {
-  auto i = uniform<size_t>(g, 0, v.size() - 1);
-  std::swap(v[i], v.back());
-  T out = std::move(v.back());
-  v.pop_back();
-  return out;
+using hitd::test::rnd::chance;
+using hitd::test::rnd::pick;
+using hitd::test::rnd::take;
+using hitd::test::rnd::uniform;
+std::mt19937_64 seeded(uint64_t seed, uint64_t stream, uint64_t sub) {
+  return hitd::test::rnd::seeded(seed, stream, sub, 0xC4A5);
 }
 template <class T>
 void keep(std::mt19937_64& g, std::vector<T>& v, T item) {
-  if (v.size() >= list_max)
-    take(g, v);
-  v.push_back(std::move(item));
+  hitd::test::rnd::keep(g, v, std::move(item), list_max);
 }
 
 // ---- what the clients share ------------------------------------------------------------------
