@@ -431,7 +431,10 @@ int serve(int argc, char** argv) {
   }
   log.info("feed ready", {{"hits", std::to_string(hub->stats().hits)}, {"epoch", hub->epoch()}});
   server srv{so, e, creds, log};
-  srv.set_handler_factory(gateway::feed_handler_factory(*hub, engine_port));
+  srv.set_handler_factory(gateway::feed_handler_factory(
+      *hub, engine_port, [&m = srv.metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
+        m.command(op, result, rtt);
+      }));
   auto port = srv.start();
   if (!port.ok()) {
     log.error("cannot listen", {{"error", port.err().message}});

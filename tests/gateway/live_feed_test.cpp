@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <hitd/gateway/credentials.hpp>
@@ -97,7 +98,12 @@ struct live_feed {
     server_options o;
     o.listen_address = "127.0.0.1";
     o.port = 0;
-    srv = std::make_unique<server>(o, *h.eng, creds, log, feed_handler_factory(*hub, port_));
+    srv = std::make_unique<server>(o, *h.eng, creds, log);
+    // As hitd serve does: the feed's commands counted in /metrics.
+    srv->set_handler_factory(feed_handler_factory(
+        *hub, port_, [&m = srv->metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
+          m.command(op, result, rtt);
+        }));
     port = srv->start().value();
   }
   ~live_feed() {
@@ -297,6 +303,20 @@ TEST(LiveFeed, BadInputGetsItsErrorAndTheConnectionGoesOn) {
   }
   ASSERT_FALSE(c->write(R"({"id":"p","op":"ping"})"));
   EXPECT_EQ(str(next(*c), "type"), "pong");
+
+  // Each command is counted by op and result (an engine command once its
+  // reply is queued: polled, bounded).
+  auto& m = f.srv->metrics();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (m.commands("accept", "hit_does_not_exist") == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(m.commands("invalid", "malformed_json"), 1u);
+  EXPECT_EQ(m.commands("unknown", "unknown_op"), 1u);
+  EXPECT_EQ(m.commands("accept", "wrong_type"), 1u);
+  EXPECT_EQ(m.commands("submit", "missing_field"), 1u);
+  EXPECT_EQ(m.commands("return", "bad_id"), 1u);
+  EXPECT_EQ(m.commands("accept", "hit_does_not_exist"), 1u);
+  EXPECT_EQ(m.commands("ping", "ok"), 1u);
 }
 
 } // namespace

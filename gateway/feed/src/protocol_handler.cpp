@@ -153,14 +153,20 @@ std::optional<feed_filter> read_filter(const json::object& req, fields& f) {
 } // namespace
 
 protocol_handler::protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who,
-                                   std::shared_ptr<session_sink> sink)
+                                   std::shared_ptr<session_sink> sink, command_observer observe)
   : hub_(hub), engine_(engine), sink_(std::move(sink)), worker_id_(who.worker_id),
-    in_flight_(std::make_shared<std::atomic<int64_t>>(0)) {}
+    in_flight_(std::make_shared<std::atomic<int64_t>>(0)), observe_(std::move(observe)) {}
 
-handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine) {
-  return [&hub, &engine](const connection_info& who, std::shared_ptr<session_sink> sink) -> std::unique_ptr<connection_handler> {
-    return std::make_unique<protocol_handler>(hub, engine, who, std::move(sink));
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe) {
+  return [&hub, &engine, observe = std::move(observe)](const connection_info& who,
+                                                      std::shared_ptr<session_sink> sink) -> std::unique_ptr<connection_handler> {
+    return std::make_unique<protocol_handler>(hub, engine, who, std::move(sink), observe);
   };
+}
+
+void protocol_handler::report(std::string_view result) const {
+  if (observe_)
+    observe_(op_, result, std::chrono::steady_clock::now() - started_);
 }
 
 protocol_handler::~protocol_handler() { on_close(); }
@@ -191,6 +197,7 @@ void protocol_handler::on_close() {
 
 void protocol_handler::error(const json::value& id, std::string_view code, std::string message, bool temp) {
   sink_->send(share(error_reply_frame(id, code, message, temp)));
+  report(code);
 }
 
 bool protocol_handler::admit(const json::value& id) {
@@ -203,6 +210,8 @@ bool protocol_handler::admit(const json::value& id) {
 }
 
 void protocol_handler::on_text(std::string_view frame) {
+  started_ = std::chrono::steady_clock::now();
+  op_ = "invalid";
   json::value null_id;
   if (frame.size() > feed_limits::inbound_frame_bytes_max)
     return error(null_id, protocol_error::frame_too_large, "a frame is at most 131072 bytes");
@@ -232,16 +241,24 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
   auto op = f.text("op", true, 32);
   if (!op)
     return error(id, f.error->code, f.error->message);
+  static constexpr std::string_view ops[] = {"ping", "subscribe", "resume", "unsubscribe", "accept",
+                                             "return", "submit", "dashboard", "withdraw"};
+  op_ = "unknown";
+  for (auto known : ops)
+    if (*op == known)
+      op_ = std::string(known);
   // The callback of an engine command: a reply of `type` with fields(value),
   // or the engine's error. Holds the sink, not the handler.
   auto reply_with = [this, &id]<class T, class Fields>(std::string type, Fields fields_of) {
-    return [sink = sink_, in_flight = in_flight_, id, type = std::move(type),
-            fields_of = std::move(fields_of)](result<T> r) {
+    return [sink = sink_, in_flight = in_flight_, id, type = std::move(type), fields_of = std::move(fields_of),
+            observe = observe_, op = op_, started = started_](result<T> r) {
       in_flight->fetch_sub(1, std::memory_order_acq_rel);
       if (!r.ok())
         sink->send(share(error_reply_frame(id, errc_name(r.code()), r.err().message, temporary(r.code()))));
       else
         sink->send(share(reply_frame(id, type, fields_of(r.value()))));
+      if (observe)
+        observe(op, r.ok() ? std::string_view{"ok"} : errc_name(r.code()), std::chrono::steady_clock::now() - started);
     };
   };
   auto assignment_id = [&]() -> std::optional<std::string> {
@@ -257,6 +274,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
     json::object o;
     o["time"] = engine_.now();
     sink_->send(share(reply_frame(id, "pong", std::move(o))));
+    report("ok");
     return;
   }
   if (*op == "subscribe" || *op == "resume") {
@@ -271,11 +289,13 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
     if (f.error)
       return error(id, f.error->code, f.error->message);
     hub_.subscribe(session_, id, std::move(*filter), std::move(from));
+    report("ok");
     return;
   }
   if (*op == "unsubscribe") {
     hub_.unsubscribe(session_);
     sink_->send(share(reply_frame(id, "unsubscribed")));
+    report("ok");
     return;
   }
   if (*op == "accept") {

@@ -12,6 +12,8 @@
 // may be destroyed while commands are in flight.
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,11 +41,19 @@ inline constexpr std::string_view not_authenticated = "not_authenticated";
 inline constexpr std::string_view too_many_requests = "too_many_requests";   // temporary
 } // namespace protocol_error
 
+// Told of every command a connection's handler answers: its op ("invalid"
+// before an op could be read, "unknown" for one the protocol does not
+// have), the result ("ok", or the error code of the reply) and the time from
+// the frame's arrival to its reply being queued. The server counts them in
+// /metrics. Called from the connection's strand or an engine thread.
+using command_observer = std::function<void(std::string_view op, std::string_view result, std::chrono::nanoseconds rtt)>;
+
 class protocol_handler final : public connection_handler {
 public:
   // `who.worker_id` is the worker the transport authenticated (empty: every
   // request is refused with not_authenticated).
-  protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who, std::shared_ptr<session_sink> sink);
+  protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who, std::shared_ptr<session_sink> sink,
+                   command_observer observe = {});
   ~protocol_handler() override;   // closes the hub session if on_close did not
   protocol_handler(const protocol_handler&) = delete;
   protocol_handler& operator=(const protocol_handler&) = delete;
@@ -58,6 +68,7 @@ private:
   // Counts an engine command in flight; false (and a too_many_requests
   // reply) when the connection has too many.
   bool admit(const boost::json::value& id);
+  void report(std::string_view result) const;
 
   feed_hub& hub_;
   engine_port& engine_;
@@ -65,11 +76,14 @@ private:
   std::string worker_id_;
   uint64_t session_ = 0;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
+  command_observer observe_;
+  std::string op_ = "invalid";                         // of the frame being handled
+  std::chrono::steady_clock::time_point started_{};    // when it arrived
 };
 
 // The transport's handler_factory for the worker protocol: one
 // protocol_handler per connection over this hub and engine (both must
-// outlive the connections).
-handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine);
+// outlive the connections), each telling `observe` of its commands.
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe = {});
 
 } // namespace hitd::gateway
