@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages hitd needs to build, test and
-# benchmark. Run as root on a fresh machine; running it again is harmless.
+# benchmark, and the npm packages of the Node.js test client. Run as root on
+# a fresh machine; running it again is harmless.
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -9,13 +10,27 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev   # gateway (issues 4, 5)
   libgtest-dev libgmock-dev libbenchmark-dev          # tests and benchmarks
   libgoogle-perftools-dev         # tcmalloc for hitd's own executables (docs/architecture.md)
+  nodejs npm                      # the Node.js test client (tests/gateway/node; issue 4)
 )
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+  # A nodejs from elsewhere (e.g. NodeSource) bundles npm and conflicts with
+  # Debian's npm package: an npm on PATH counts as installed.
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
+  missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
+fi
+
+# The Node.js test client's packages (`ws`), exactly as package-lock.json
+# pins them; only when node_modules is missing or the lock changed since
+# (node_modules/.hitd-package-lock.json is the lock it was installed from).
+node_client="$(cd "$(dirname "$0")/.." && pwd)/tests/gateway/node"
+if ! cmp -s "$node_client/package-lock.json" "$node_client/node_modules/.hitd-package-lock.json"; then
+  (cd "$node_client" && npm ci --no-audit --no-fund &&
+     cp package-lock.json node_modules/.hitd-package-lock.json)
 fi
