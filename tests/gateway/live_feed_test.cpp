@@ -18,13 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include <hitd/gateway/credentials.hpp>
-#include <hitd/gateway/feed/feed_hub.hpp>
-#include <hitd/gateway/feed/protocol_handler.hpp>
-#include <hitd/gateway/server.hpp>
-
-#include "../actors/engine_fixture.hpp"
 #include "client.hpp"
+#include "served_feed.hpp"
 
 namespace hitd::gateway {
 namespace {
@@ -90,31 +85,7 @@ auto reply_to(std::string id) {
   };
 }
 
-struct live_feed {
-  live_feed() {
-    creds = std::make_shared<credentials>(h.store);
-    hub = std::make_unique<feed_hub>(port_);
-    EXPECT_TRUE(hub->start().ok());
-    server_options o;
-    o.listen_address = "127.0.0.1";
-    o.port = 0;
-    srv = std::make_unique<server>(o, *h.eng, creds, log);
-    // As hitd serve does: the feed's commands counted in /metrics.
-    srv->set_handler_factory(feed_handler_factory(
-        *hub, port_, [&m = srv->metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
-          m.command(op, result, rtt);
-        }));
-    port = srv->start().value();
-  }
-  ~live_feed() {
-    srv.reset();
-    hub.reset();
-  }
-  std::string worker() {
-    auto w = h.veteran();
-    tokens[w] = creds->issue_worker_token(w, h.now()).value();
-    return w;
-  }
+struct live_feed : testing::served_feed {
   // Connected, greeted, and (unless told otherwise) subscribed with filters.
   std::unique_ptr<ws_client> connect(const std::string& w, std::vector<json::object>& seen,
                                      const std::string& filters = R"({"qualified_only":true})") {
@@ -131,15 +102,6 @@ struct live_feed {
     }
     return c;
   }
-
-  engine_harness h;
-  engine_adapter port_{*h.eng};
-  logger log{log_level::warn};
-  std::shared_ptr<credentials> creds;
-  std::unique_ptr<feed_hub> hub;
-  std::unique_ptr<server> srv;
-  std::map<std::string, std::string> tokens;
-  uint16_t port = 0;
 };
 
 TEST(LiveFeed, WorkersSeeHitsComeAndGoResumeExactlyAndFollowTheirOwnWork) {

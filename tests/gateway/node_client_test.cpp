@@ -28,12 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include <hitd/gateway/credentials.hpp>
-#include <hitd/gateway/feed/feed_hub.hpp>
-#include <hitd/gateway/feed/protocol_handler.hpp>
-#include <hitd/gateway/server.hpp>
-
-#include "../actors/engine_fixture.hpp"
+#include "served_feed.hpp"
 
 extern char** environ;
 
@@ -144,32 +139,8 @@ private:
   std::string buffer_;
 };
 
-// The engine, the feed hub and the server on 127.0.0.1, port 0 (as in
-// live_feed_test.cpp).
-struct served_engine {
-  served_engine() {
-    creds = std::make_shared<credentials>(h.store);
-    hub = std::make_unique<feed_hub>(port_);
-    EXPECT_TRUE(hub->start().ok());
-    server_options o;
-    o.listen_address = "127.0.0.1";
-    o.port = 0;
-    srv = std::make_unique<server>(o, *h.eng, creds, log, feed_handler_factory(*hub, port_));
-    port = srv->start().value();
-  }
-  ~served_engine() {
-    srv.reset();
-    hub.reset();
-  }
-
-  engine_harness h;
-  engine_adapter port_{*h.eng};
-  logger log{log_level::warn};
-  std::shared_ptr<credentials> creds;
-  std::unique_ptr<feed_hub> hub;
-  std::unique_ptr<server> srv;
-  uint16_t port = 0;
-};
+// The engine, the feed hub and the server on 127.0.0.1, port 0.
+using served_engine = testing::served_feed;
 
 TEST(NodeClient, TheWsPackageDrivesTheProtocolEndToEnd) {
   const std::string script = client_dir + "/feed_client.mjs";
