@@ -31,19 +31,11 @@ void feed_hub::mark(const std::string& worker_id, uint64_t position) {
     return;
   m = position;
   marks_order_.emplace_back(worker_id, position);
-  while (marks_.size() > feed_limits::credential_marks_max && !marks_order_.empty()) {
-    auto [w, p] = marks_order_.front();
-    marks_order_.pop_front();
-    auto it = marks_.find(w);
-    if (it != marks_.end() && it->second == p) {
-      marks_.erase(it);
-      if (p > marks_floor_)
-        marks_floor_ = p;
-    }
-  }
-  // Entries superseded by a later mark of the same worker are dropped when
-  // they reach the front; keep the queue within twice the map.
-  while (marks_order_.size() > 2 * feed_limits::credential_marks_max) {
+  // The map within its bound; and entries superseded by a later mark of the
+  // same worker are dropped when they reach the front, keeping the queue
+  // within twice the map.
+  while (!marks_order_.empty() && (marks_.size() > feed_limits::credential_marks_max ||
+                                   marks_order_.size() > 2 * feed_limits::credential_marks_max)) {
     auto [w, p] = marks_order_.front();
     marks_order_.pop_front();
     auto it = marks_.find(w);
