@@ -9,6 +9,7 @@
 
 #include "hitd/engine.hpp"
 #include "hitd/gateway/credentials.hpp"
+#include "hitd/gateway/http_handler.hpp"
 #include "hitd/gateway/log.hpp"
 #include "hitd/gateway/metrics.hpp"
 #include "hitd/gateway/server.hpp"
@@ -28,6 +29,7 @@ struct context {
   gateway::metrics metrics;
   gateway::hub hub;
   handler_factory factory;
+  http_handler http;                         // other HTTP requests; empty: 404
   std::atomic<bool> shutting_down{false};
   std::atomic<uint64_t> http_in_flight{0};   // HTTP requests read and not yet answered
   std::atomic<uint64_t> next_connection_id{1};

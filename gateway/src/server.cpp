@@ -55,6 +55,11 @@ void server::set_handler_factory(handler_factory factory) {
   impl_->ctx.factory = factory ? std::move(factory) : basic_handler_factory(impl_->ctx.metrics);
 }
 
+void server::set_http_handler(http_handler handler) {
+  if (!impl_->started)
+    impl_->ctx.http = std::move(handler);
+}
+
 result<uint16_t> server::start() {
   auto& ctx = impl_->ctx;
   if (impl_->started)

@@ -4,6 +4,7 @@
 #include "transport.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 #include <vector>
 
@@ -119,7 +120,50 @@ private:
     auto& req = parser_->get();
     if (websocket::is_upgrade(req))
       return upgrade();
+    std::string_view target{req.target().data(), req.target().size()};
+    auto path = target.substr(0, target.find('?'));
+    if (ctx_.http && path != "/healthz" && path != "/metrics" && path != "/ws")
+      return hand_over(parser_->release());
     send(handle(req));
+  }
+
+  // A request for the server's http_handler (http_handler.hpp): the answer
+  // comes back through the responder, on any thread, and is written on this
+  // connection's strand.
+  void hand_over(http::request<http::string_body> req) {
+    http_request out;
+    out.method = std::string{req.method_string()};
+    out.target = std::string{req.target()};
+    out.headers.reserve(16);
+    for (const auto& f : req) {
+      std::string name{f.name_string()};
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers.emplace_back(std::move(name), std::string{f.value()});
+    }
+    out.body = std::move(req.body());
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      out.remote = endpoint_text(remote);
+    out.keep_alive = req.keep_alive();
+    unsigned version = req.version();
+    bool keep_alive = req.keep_alive();
+    ctx_.http_in_flight.fetch_add(1);
+    ctx_.http(std::move(out), [self = shared_from_this(), version, keep_alive](http_response r) {
+      net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)]() mutable {
+        response res{static_cast<http::status>(r.status), version};
+        res.set(http::field::server, "hitd");
+        res.set(http::field::content_type, r.content_type);
+        for (auto& [k, v] : r.headers)
+          res.set(k, v);
+        res.keep_alive(keep_alive);
+        res.body() = std::move(r.body);
+        res.prepare_payload();
+        self->send(std::move(res));
+        self->ctx_.http_in_flight.fetch_sub(1);   // after send counted the write
+      });
+    });
   }
 
   response handle(const http::request<http::string_body>& req) {

@@ -2,8 +2,9 @@
 // hitd::gateway::server: the HTTP and WebSocket server in front of an engine.
 // Start here for the gateway.
 //
-// One port serves GET /healthz, GET /metrics and the WebSocket upgrade at
-// /ws (token checked before upgrading). A small pool of io threads runs
+// One port serves GET /healthz, GET /metrics, the WebSocket upgrade at
+// /ws (token checked before upgrading), and hands every other HTTP request
+// to an http_handler (http_handler.hpp: the MTurk requester API). A small pool of io threads runs
 // every socket; each connection has its own strand. The server never blocks
 // an io thread on the engine: handlers use the engine's callback overloads
 // and post results back through their session_sink.
@@ -22,6 +23,7 @@
 
 #include "hitd/engine.hpp"
 #include "hitd/gateway/credentials.hpp"
+#include "hitd/gateway/http_handler.hpp"
 #include "hitd/gateway/limits.hpp"
 #include "hitd/gateway/log.hpp"
 #include "hitd/gateway/metrics.hpp"
@@ -72,6 +74,10 @@ public:
   // that needs the server's own metrics: build the server, then
   //   srv.set_handler_factory(make_factory(..., srv.metrics()));
   void set_handler_factory(handler_factory factory);
+  // Serves every HTTP request other than /healthz, /metrics and /ws (the
+  // MTurk requester API, the web pages); only before start(). Without one
+  // those requests get 404.
+  void set_http_handler(http_handler handler);
   // Binds, listens and starts the io threads; returns the bound port.
   result<uint16_t> start();
   uint16_t port() const;
