@@ -147,11 +147,11 @@ TEST_F(MturkApi, CreateHitAnswersTheHitShape) {
   auto in = hit_input();
   in["RequesterAnnotation"] = "batch-7";
   in["QualificationRequirements"] = json::array{
-      json::object{{"QualificationTypeId", std::string{sysqual::locale}},
+      json::object{{"QualificationTypeId", std::string{system_qualification::locale}},
                    {"Comparator", "In"},
                    {"LocaleValues", json::array{json::object{{"Country", "US"}}, json::object{{"Country", "CA"}}}},
                    {"ActionsGuarded", "DiscoverPreviewAndAccept"}},
-      json::object{{"QualificationTypeId", std::string{sysqual::percent_assignments_approved}},
+      json::object{{"QualificationTypeId", std::string{system_qualification::percent_assignments_approved}},
                    {"Comparator", "GreaterThanOrEqualTo"},
                    {"IntegerValues", json::array{95}}}};
   auto r = call("CreateHIT", in);
@@ -207,9 +207,9 @@ TEST_F(MturkApi, TheWholeLifecycleWithTheFees) {
 
   auto get = call("GetAssignment", {{"AssignmentId", a1}});
   ASSERT_EQ(get.status, 200u) << get.raw;
-  EXPECT_EQ(get.body["Assignment"].as_object()["AssignmentId"], a1);
+  EXPECT_EQ(get.body["Assignment"].as_object()["AssignmentId"], json::value(a1));
   EXPECT_EQ(get.body["Assignment"].as_object()["Answer"], "<answer/>");
-  EXPECT_EQ(get.body["HIT"].as_object()["HITId"], hit_id);
+  EXPECT_EQ(get.body["HIT"].as_object()["HITId"], json::value(hit_id));
 
   EXPECT_EQ(call("ApproveAssignment", {{"AssignmentId", a1}, {"RequesterFeedback", "thanks"}}).status, 200u);
   EXPECT_EQ(call("RejectAssignment", {{"AssignmentId", a2}, {"RequesterFeedback", "blank"}}).status, 200u);
@@ -307,7 +307,7 @@ TEST_F(MturkApi, EachOperationsMainErrorHasMturksCode) {
        "AWS.MechanicalTurk.HITTypeDoesNotExist"},
       {"CreateQualificationType", {{"Name", "Photo skill"}, {"Description", "again"}, {"QualificationTypeStatus", "Active"}},
        "AWS.MechanicalTurk.QualificationTypeAlreadyExists"},
-      {"CreateWorkerBlock", {{"WorkerId", "ANOSUCHWORKER"}, {"Reason", "spam"}}, "AWS.MechanicalTurk.WorkerDoesNotExist"},
+      {"CreateWorkerBlock", {{"WorkerId", worker}}, "AWS.MissingParameters"},   // the Reason
       {"DeleteHIT", {{"HITId", unknown_hit}}, "AWS.MechanicalTurk.HITDoesNotExist"},
       {"DeleteQualificationType", {{"QualificationTypeId", unknown_qual}},
        "AWS.MechanicalTurk.QualificationTypeDoesNotExist"},
@@ -555,7 +555,9 @@ TEST_F(MturkApi, QualificationsBlocksAndExpiration) {
   auto expired = call("GetHIT", {{"HITId", hit_id}});
   EXPECT_EQ(expired.body["HIT"].as_object()["NumberOfAssignmentsAvailable"], 0) << expired.raw;
   ASSERT_EQ(call("DeleteHIT", {{"HITId", hit_id}}).status, 200u);
-  EXPECT_EQ(call("GetHIT", {{"HITId", hit_id}}).turk_code(), "AWS.MechanicalTurk.HITDoesNotExist");
+  auto deleted = call("GetHIT", {{"HITId", hit_id}});
+  EXPECT_EQ(deleted.body["HIT"].as_object()["HITStatus"], "Disposed") << deleted.raw;
+  EXPECT_EQ(call("ListHITs", {}).body["NumResults"], 0);
 }
 
 // Through the server's socket: the http_handler seam.

@@ -127,7 +127,9 @@ void create_hit(const call_ptr& c) {
   create_hit_request req;
   req.requester_id = c->requester_id;
   auto props = read_properties(in);
-  if (!checked(c, in) || !read_hit_fields(in, req) || !checked(c, in))
+  if (in.ok())
+    read_hit_fields(in, req);
+  if (!checked(c, in))
     return;
   req.properties = std::move(*props);
   c->engine().create_hit(std::move(req), then<hit_view>(c, [c](hit_view h) {
@@ -156,7 +158,9 @@ void create_hit_with_hit_type(const call_ptr& c) {
   create_hit_request req;
   req.requester_id = c->requester_id;
   auto type = in.entity_id("HITTypeId", true);
-  if (!read_hit_fields(in, req) || !checked(c, in))
+  if (in.ok())
+    read_hit_fields(in, req);
+  if (!checked(c, in))
     return;
   req.hit_type_id = *type;
   c->engine().create_hit(std::move(req), then<hit_view>(c, [c](hit_view h) {
