@@ -467,15 +467,13 @@ void notifier::impl::run() {
       s.st.events_handled += batch.size();
       continue;
     }
-    auto can_post = [&] { return !s.ready.empty() && s.in_flight < s.opts.in_flight_max; };
-    auto pred = [&] {
-      return s.stopping || !s.events.empty() || can_post() ||
-             (!s.retry_at.empty() && s.retry_at.top().due <= steady::now());
-    };
+    // Nothing to do now: sleep until woken (an event, a completion, stop)
+    // or until the next retry is due; the loop then looks again (a wake-up
+    // may bring an earlier retry, so the deadline is recomputed each time).
     if (s.retry_at.empty())
-      s.wake.wait(lock, pred);
+      s.wake.wait(lock);
     else
-      s.wake.wait_until(lock, s.retry_at.top().due, pred);
+      s.wake.wait_until(lock, s.retry_at.top().due);
   }
 }
 
