@@ -472,8 +472,10 @@ void notifier::impl::run() {
     // may bring an earlier retry, so the deadline is recomputed each time).
     if (s.retry_at.empty())
       s.wake.wait(lock);
-    else
-      s.wake.wait_until(lock, s.retry_at.top().due);
+    else {
+      auto due = s.retry_at.top().due;   // a copy: the heap changes while we wait
+      s.wake.wait_until(lock, due);
+    }
   }
 }
 
