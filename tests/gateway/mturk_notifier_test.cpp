@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -456,6 +457,109 @@ TEST_F(notifier_test, StopIsBoundedAndLateAnswersAreHarmless) {
   n.reset();
   h.hit_of_type(r, type);   // no subscriber left to call
   h->drain();
+}
+
+// A listener on 127.0.0.1 that accepts connections and never answers.
+class silent_listener {
+public:
+  silent_listener() : acceptor_(io_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~silent_listener() {
+    net::post(io_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+      held_.clear();
+    });
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+private:
+  void accept() {
+    acceptor_.async_accept([this](beast::error_code ec, tcp::socket s) {
+      if (ec)
+        return;
+      held_.push_back(std::make_unique<tcp::socket>(std::move(s)));
+      accept();
+    });
+  }
+  net::io_context io_;
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::vector<std::unique_ptr<tcp::socket>> held_;
+  std::thread thread_;
+};
+
+TEST(http_client, ARequestWithoutAnAnswerEndsAtTheTimeout) {
+  silent_listener silent;
+  gateway::http_client_options o;
+  o.timeout = std::chrono::milliseconds(200);
+  gateway::http_client c(o);
+  std::promise<status> p;
+  auto t0 = std::chrono::steady_clock::now();
+  c.post(silent.url(), "application/json", "{}", [&](status s) { p.set_value(std::move(s)); });
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(wait_limit), std::future_status::ready);
+  auto s = f.get();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.err().message.find("no answer within 200 ms"), std::string::npos) << s.err().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  // Names are not resolved.
+  std::promise<status> p2;
+  c.post("http://example.invalid/", "application/json", "{}", [&](status r) { p2.set_value(std::move(r)); });
+  auto s2 = p2.get_future().get();
+  ASSERT_FALSE(s2.ok());
+  EXPECT_NE(s2.err().message.find("not a numeric address"), std::string::npos) << s2.err().message;
+}
+
+TEST(http_client, DestroyedWithARequestInFlightAnswersIt) {
+  silent_listener silent;
+  std::promise<status> p;
+  {
+    gateway::http_client c;   // 5 s timeout: the destructor must not wait for it
+    c.post(silent.url(), "application/json", "{}", [&](status s) { p.set_value(std::move(s)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));   // let it connect (not required)
+  }
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(1)), std::future_status::ready);
+  EXPECT_FALSE(f.get().ok());
+}
+
+TEST(notifier_lifetime, ADeliveryAnsweredAfterTheNotifierIsGoneIsHarmless) {
+  engine_harness h;
+  silent_listener silent;
+  gateway::http_client_options co;
+  co.timeout = std::chrono::milliseconds(2500);   // answers after stop()'s 2 s wait
+  gateway::http_client c(co);
+  auto r = h.requester();
+  auto type = h.hit_type(r);
+  must(h->update_notification_settings(r, type, spec_for(silent.url(), {"HITCreated"}), std::nullopt), "settings");
+  {
+    notifier n(*h, c);
+    n.start();
+    h.hit_of_type(r, type);
+    auto until = std::chrono::steady_clock::now() + wait_limit;
+    while (n.stats().in_flight < 1) {
+      ASSERT_LT(std::chrono::steady_clock::now(), until);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    n.stop();
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(took, std::chrono::milliseconds(1900));
+    EXPECT_LT(took, std::chrono::seconds(3));
+    EXPECT_EQ(n.stats().in_flight, 1u);
+  }
+  // The client answers the delivery now, with the notifier destroyed.
+  auto until = std::chrono::steady_clock::now() + wait_limit;
+  while (c.stats().in_flight > 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(c.stats().failed, 1u);
 }
 
 TEST(http_url, Parses) {
