@@ -465,10 +465,16 @@ TEST_F(MturkApi, AnotherRequestersThingsAreNotTheirs) {
   auto a = work(hit_id);
   // Bob signs with his own key: Alice's HIT and assignment do not exist for him.
   auto get = call("GetHIT", {{"HITId", hit_id}}, "AKHDBOB00000000000001");
-  EXPECT_EQ(get.type(), "RequestError") << get.raw;
+  EXPECT_EQ(get.turk_code(), "AWS.MechanicalTurk.HITDoesNotExist") << get.raw;
   EXPECT_EQ(get.raw.find("Label a photo"), std::string::npos) << "another requester's HIT leaked: " << get.raw;
   auto approve = call("ApproveAssignment", {{"AssignmentId", a}}, "AKHDBOB00000000000001");
-  EXPECT_EQ(approve.type(), "RequestError") << approve.raw;
+  EXPECT_EQ(approve.turk_code(), "AWS.MechanicalTurk.AssignmentDoesNotExist") << approve.raw;
+  EXPECT_EQ(call("ListAssignmentsForHIT", {{"HITId", hit_id}}, "AKHDBOB00000000000001").turk_code(),
+            "AWS.MechanicalTurk.HITDoesNotExist");
+  EXPECT_EQ(call("DeleteHIT", {{"HITId", hit_id}}, "AKHDBOB00000000000001").turk_code(),
+            "AWS.MechanicalTurk.HITDoesNotExist");
+  EXPECT_EQ(call("ListBonusPayments", {{"AssignmentId", a}}, "AKHDBOB00000000000001").turk_code(),
+            "AWS.MechanicalTurk.AssignmentDoesNotExist");
   auto list = call("ListHITs", {}, "AKHDBOB00000000000001");
   EXPECT_EQ(list.body["NumResults"], 0) << list.raw;
   // Still submitted for Alice.

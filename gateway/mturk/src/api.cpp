@@ -66,7 +66,8 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 void call::reply(const json::object& out) { respond(document(200, out, request_id)); }
 
-void call::fail(const hitd::error& e) {
+void call::fail(const hitd::error& given) {
+  const auto& e = given.code == errc::permission_denied && not_theirs ? *not_theirs : given;
   bool fault = is_service_fault(e.code);
   (fault ? st->service_faults : st->request_errors).fetch_add(1, std::memory_order_relaxed);
   json::object o;

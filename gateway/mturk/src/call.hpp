@@ -42,8 +42,17 @@ struct call {
   json::object input;
   std::string request_id;
   gateway::http_responder respond;
+  // Another requester's HIT or assignment does not exist for this one: the
+  // engine's permission_denied for the thing the operation names becomes
+  // this "does not exist" (set by the operation before its engine call).
+  std::optional<hitd::error> not_theirs;
 
   hitd::engine& engine() const { return st->engine; }
+  // The operation is about this HIT / assignment (see not_theirs).
+  void about_hit(const std::string& id) { not_theirs = hitd::error{errc::hit_does_not_exist, "HIT " + id + " does not exist"}; }
+  void about_assignment(const std::string& id) {
+    not_theirs = hitd::error{errc::assignment_does_not_exist, "assignment " + id + " does not exist"};
+  }
   // 200 with the operation's output.
   void reply(const json::object& out);
   // MTurk's error document: RequestError (400) or ServiceFault (500).

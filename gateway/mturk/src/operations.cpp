@@ -175,6 +175,7 @@ void get_hit(const call_ptr& c) {
   auto id = in.entity_id("HITId", true);
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().get_hit(c->requester_id, *id, then<hit_view>(c, [c](hit_view h) {
     json::object o;
     o["HIT"] = hit_json(h);
@@ -215,6 +216,7 @@ void update_expiration_for_hit(const call_ptr& c) {
     in.fail(errc::missing_parameter, "ExpireAt is required");
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   if (!at->is_number()) {
     c->fail(errc::invalid_parameter_value, "ExpireAt must be a timestamp (seconds since the epoch)");
     return;
@@ -234,6 +236,7 @@ void update_hit_review_status(const call_ptr& c) {
   auto revert = in.boolean("Revert");
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().update_hit_review_status(c->requester_id, *id, revert.value_or(false), empty_reply(c));
 }
 
@@ -243,6 +246,7 @@ void update_hit_type_of_hit(const call_ptr& c) {
   auto type = in.entity_id("HITTypeId", true);
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().update_hit_type_of_hit(c->requester_id, *id, *type, empty_reply(c));
 }
 
@@ -253,6 +257,7 @@ void create_additional_assignments_for_hit(const call_ptr& c) {
   auto token = in.token("UniqueRequestToken");
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().create_additional_assignments(c->requester_id, *id, *n, token.value_or(""), empty_reply(c));
 }
 
@@ -261,6 +266,7 @@ void delete_hit(const call_ptr& c) {
   auto id = in.entity_id("HITId", true);
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().delete_hit(c->requester_id, *id, empty_reply(c));
 }
 
@@ -271,6 +277,7 @@ void get_assignment(const call_ptr& c) {
   auto id = in.entity_id("AssignmentId", true);
   if (!checked(c, in))
     return;
+  c->about_assignment(*id);
   c->engine().get_assignment(c->requester_id, *id, then<assignment_with_hit>(c, [c](assignment_with_hit a) {
     json::object o;
     o["Assignment"] = assignment_json(a.assignment);
@@ -297,6 +304,7 @@ void list_assignments_for_hit(const call_ptr& c) {
   }
   if (!checked(c, in))
     return;
+  c->about_hit(*id);
   c->engine().list_assignments_for_hit(c->requester_id, *id, std::move(wanted), page,
                                        then<hitd::page<assignment_view>>(c, [c](hitd::page<assignment_view> p) {
                                          c->reply(page_json(p, "Assignments", assignment_json));
@@ -312,6 +320,7 @@ void approve_assignment(const call_ptr& c) {
   auto override_rejection = in.boolean("OverrideRejection");
   if (!checked(c, in))
     return;
+  c->about_assignment(*id);
   req.assignment_id = *id;
   req.feedback = feedback.value_or("");
   req.override_rejection = override_rejection.value_or(false);
@@ -324,6 +333,7 @@ void reject_assignment(const call_ptr& c) {
   auto feedback = in.string("RequesterFeedback", true, limits::feedback_chars_max);
   if (!checked(c, in))
     return;
+  c->about_assignment(*id);
   c->engine().reject_assignment(c->requester_id, *id, *feedback, empty_reply(c));
 }
 
@@ -338,6 +348,7 @@ void send_bonus(const call_ptr& c) {
   auto token = in.token("UniqueRequestToken");
   if (!checked(c, in))
     return;
+  c->about_assignment(*assignment);
   req.worker_id = *worker;
   req.amount = *amount;
   req.assignment_id = *assignment;
@@ -355,6 +366,10 @@ void list_bonus_payments(const call_ptr& c) {
     in.fail(errc::invalid_parameter_value, "give either HITId or AssignmentId");
   if (!checked(c, in))
     return;
+  if (hit)
+    c->about_hit(*hit);
+  else
+    c->about_assignment(*assignment);
   c->engine().list_bonus_payments(c->requester_id, hit.value_or(""), assignment.value_or(""), page,
                                   then<hitd::page<bonus_payment>>(c, [c](hitd::page<bonus_payment> p) {
                                     c->reply(page_json(p, "BonusPayments", bonus_json));
