@@ -37,6 +37,7 @@
 #include <hitd/gateway/feed/feed_hub.hpp>
 #include <hitd/gateway/feed/protocol_handler.hpp>
 #include <hitd/gateway/log.hpp>
+#include <hitd/gateway/mturk/api.hpp>
 #include <hitd/gateway/server.hpp>
 #include <hitd/hitd.hpp>
 #include <hitd/storage/rocksdb_store.hpp>
@@ -58,8 +59,10 @@ Run `hitd serve --help` or `hitd admin --help` for their options.
 
 constexpr const char* usage_serve = R"(usage: hitd serve [options]
 
-Runs the server on one port: GET /healthz, GET /metrics, and the worker
-WebSocket at /ws (Authorization: Bearer <token>, or ?token=<token>).
+Runs the server on one port: GET /healthz, GET /metrics, the worker
+WebSocket at /ws (Authorization: Bearer <token>, or ?token=<token>), and
+MTurk's requester API at POST / (AWS Signature V4 with a requester's access
+key; point an MTurk client's endpoint URL at http://ADDR:PORT).
 Options may also come from a config file (`key = value` lines, keys are the
 option names without dashes); options given here override it.
 
@@ -435,6 +438,18 @@ int serve(int argc, char** argv) {
       *hub, engine_port, [&m = srv.metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
         m.command(op, result, rtt);
       }));
+  // The MTurk requester API on the same port (POST /, SigV4 with the
+  // requesters' access keys).
+  gateway_mturk::requester_api mturk_api{
+      e,
+      [creds](std::string_view key_id) -> std::optional<gateway_mturk::requester_key> {
+        auto k = creds->find_access_key(std::string{key_id});
+        if (!k)
+          return std::nullopt;
+        return gateway_mturk::requester_key{k->requester_id, k->secret_access_key};
+      },
+      nullptr};
+  srv.set_http_handler(mturk_api.handler());
   auto port = srv.start();
   if (!port.ok()) {
     log.error("cannot listen", {{"error", port.err().message}});

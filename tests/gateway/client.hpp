@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hitd::gateway::testing {
@@ -58,10 +59,14 @@ public:
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
     return run_op(ioc_, socket_, [&](auto h) { socket_.async_connect(ep, h); });
   }
-  http_reply request(http::verb verb, const std::string& target, std::string body = {}) {
+  // headers: extra ones (a "host" among them replaces the default).
+  http_reply request(http::verb verb, const std::string& target, std::string body = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     http_reply out;
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers)
+      req.set(k, v);
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();

@@ -78,7 +78,7 @@ void call::fail(const hitd::error& e) {
   respond(std::move(r));
 }
 
-requester_api::requester_api(hitd::engine& engine, key_lookup keys, notifier* notify, api_options opts)
+requester_api::requester_api(hitd::engine& engine, key_lookup keys, notification_port* notify, api_options opts)
     : state_(std::make_shared<state>(engine, std::move(keys), notify, std::move(opts))) {
   state_->request_id_prefix = random_hex(8);
 }
@@ -109,7 +109,7 @@ void requester_api::handle(gateway::http_request req, gateway::http_responder re
   if (req.path() != "/") {
     gateway::http_response r;
     r.status = 404;
-    r.body = R"({"error":{"code":"not_found","message":"no such path (the MTurk API is POST /)"}})";
+    r.body = R"j({"error":{"code":"not_found","message":"no such path (the MTurk API is POST /)"}})j";
     return respond(std::move(r));
   }
   if (req.method != "POST")

@@ -23,13 +23,13 @@ namespace json = boost::json;
 struct requester_api::state {
   hitd::engine& engine;
   key_lookup keys;
-  notifier* notify = nullptr;
+  notification_port* notify = nullptr;
   api_options opts;
   std::atomic<uint64_t> requests{0}, refused_auth{0}, request_errors{0}, service_faults{0};
   std::atomic<uint64_t> next_request{1};
   std::string request_id_prefix;   // random per process, so ids do not repeat across restarts
 
-  state(hitd::engine& e, key_lookup k, notifier* n, api_options o)
+  state(hitd::engine& e, key_lookup k, notification_port* n, api_options o)
       : engine(e), keys(std::move(k)), notify(n), opts(std::move(o)) {}
 };
 
@@ -55,6 +55,8 @@ using call_ptr = std::shared_ptr<call>;
 using operation_fn = void (*)(const call_ptr&);
 // The operation of an X-Amz-Target's name ("CreateHIT"), or null.
 operation_fn find_operation(std::string_view name);
+// Every operation's name, in order.
+std::vector<std::string_view> operation_names();
 
 // Reads the input object field by field with MTurk's checks. The first
 // problem is kept (error()); every later read returns an empty value, so an

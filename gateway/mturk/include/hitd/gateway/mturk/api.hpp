@@ -31,10 +31,22 @@
 
 #include "hitd/engine.hpp"
 #include "hitd/gateway/http_handler.hpp"
+#include "hitd/model.hpp"
+#include "hitd/result.hpp"
 
 namespace hitd::gateway_mturk {
 
-class notifier;
+// What the API needs of notifications (notifier.hpp implements it):
+// checking a NotificationSpecification, hearing that a HIT type's settings
+// changed, and SendTestEventNotification.
+class notification_port {
+public:
+  virtual ~notification_port() = default;
+  virtual status validate(const notification_spec& spec) const = 0;
+  virtual void settings_changed(const std::string& hit_type_id) = 0;
+  virtual void send_test(const std::string& requester_id, const notification_spec& spec,
+                         const std::string& test_event_type, std::function<void(status)> done) = 0;
+};
 
 // An access key's requester and secret.
 struct requester_key {
@@ -60,9 +72,10 @@ struct api_stats {
 
 class requester_api {
 public:
-  // The engine outlives the API. notifier may be null (then notification
-  // settings are recorded and SendTestEventNotification refuses).
-  requester_api(hitd::engine& engine, key_lookup keys, notifier* notify, api_options opts = {});
+  // The engine (and notify, when given) outlive the API. notify may be null:
+  // then notification settings are recorded but not delivered, and
+  // SendTestEventNotification refuses.
+  requester_api(hitd::engine& engine, key_lookup keys, notification_port* notify, api_options opts = {});
   ~requester_api();
   requester_api(const requester_api&) = delete;
   requester_api& operator=(const requester_api&) = delete;

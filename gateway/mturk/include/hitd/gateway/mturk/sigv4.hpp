@@ -81,4 +81,18 @@ struct sigv4_credentials {
 std::vector<std::pair<std::string, std::string>> sign_sigv4(const sigv4_request& req, const sigv4_credentials& creds,
                                                              int64_t now_s);
 
+// The signing steps, for tests against AWS's published examples.
+//
+// The canonical request of req with these signed headers (lowercase names,
+// sorted, as in the SignedHeaders list); the payload hash is the hex SHA-256
+// of req.body.
+std::string sigv4_canonical_request(const sigv4_request& req, const std::vector<std::string>& signed_headers);
+// "AWS4-HMAC-SHA256\n" amz_date "\n" scope "\n" hex SHA-256 of the canonical request.
+std::string sigv4_string_to_sign(std::string_view amz_date, std::string_view scope,
+                                 std::string_view canonical_request);
+// The hex signature of string_to_sign with the key derived from the secret
+// and the scope's date (YYYYMMDD), region and service.
+std::string sigv4_signature(std::string_view secret_access_key, std::string_view date, std::string_view region,
+                            std::string_view service, std::string_view string_to_sign);
+
 } // namespace hitd::gateway_mturk
