@@ -301,7 +301,7 @@ void run_scenario(std::vector<std::string> argv) {
   const int code = script.wait(deadline + 5s);
   const int server_code = s.stop();
   EXPECT_EQ(code, 0) << argv[1] << " failed; its output:\n" << output << "\n" << s.server_log();
-  EXPECT_NE(output.find("\nPASS"), std::string::npos) << output;
+  EXPECT_NE(output.find("\nPASS"), std::string::npos) << "no PASS verdict (the output is above)";
   EXPECT_EQ(server_code, 0) << "hitd serve did not stop cleanly on SIGTERM\n" << s.server_log();
 }
 

@@ -373,7 +373,8 @@ def auth_skewed(minutes):
     def run():
         with SkewedClock(datetime.timedelta(minutes=minutes)):
             c = client(cfg["requester"])
-            refused(c.get_account_balance, name="InvalidSignatureException", message="Signature expired", c=c)
+            refused(c.get_account_balance, name="InvalidSignatureException",
+                    message="Signature expired" if minutes < 0 else "Signature not yet current", c=c)
         # The same client and clock, unpatched: accepted.
         balance()
     return run
@@ -424,7 +425,7 @@ check("auth: a wrong secret is InvalidSignatureException", auth_wrong_secret)
 check("auth: an unknown access key is UnrecognizedClientException", auth_unknown_key)
 check("auth: boto3 with its clock 20 minutes behind (a request replayed too late) is refused, \"Signature expired\"",
       auth_skewed(-20))
-check("auth: boto3 with its clock 20 minutes ahead is refused, \"Signature expired\"", auth_skewed(20))
+check("auth: boto3 with its clock 20 minutes ahead is refused, \"Signature not yet current\"", auth_skewed(20))
 check("auth: a body changed after signing is InvalidSignatureException", auth_tampered)
 check("hand-built: an unsigned request is MissingAuthenticationTokenException (403)", hand_unsigned)
 check("hand-built: a malformed Authorization header is IncompleteSignatureException (400)", hand_malformed)
@@ -550,7 +551,7 @@ step("CreateHITType without requirements", create_type2)
 
 
 def notification(events_):
-    return {"Destination": DESTINATION, "Transport": "SQS", "Version": "2014-08-15", "EventTypes": events_}
+    return {"Destination": DESTINATION, "Transport": "SQS", "Version": "2006-05-05", "EventTypes": events_}
 
 
 step("UpdateNotificationSettings (HTTP destination, Active)", lambda: mt.update_notification_settings(
@@ -564,7 +565,7 @@ def ping():
     notified("Ping", lambda e: e.get("EventType") == "Ping")
 
 
-step("SendTestEventNotification (Ping) arrives", ping)
+check("SendTestEventNotification (Ping) arrives", ping)
 
 
 def create_hit1():
@@ -622,9 +623,13 @@ def get_hit():
                  ("RequesterAnnotation", "batch-1"), ("MaxAssignments", 3), ("AssignmentDurationInSeconds", 600),
                  ("AutoApprovalDelayInSeconds", 86400), ("HITStatus", "Assignable"),
                  ("HITReviewStatus", "NotReviewed"), ("NumberOfAssignmentsAvailable", 3),
-                 ("NumberOfAssignmentsPending", 0), ("NumberOfAssignmentsCompleted", 0),
-                 ("QualificationRequirements", [requirement()])):
+                 ("NumberOfAssignmentsPending", 0), ("NumberOfAssignmentsCompleted", 0)):
         _eq(h.get(k), v, k)
+    # RequiredToPreview (deprecated, implied by ActionsGuarded) may come too, as Amazon sends it.
+    reqs = [dict(r) for r in h["QualificationRequirements"]]
+    for r in reqs:
+        assert r.pop("RequiredToPreview", False) is False, f"RequiredToPreview with ActionsGuarded Accept: {reqs}"
+    _eq(reqs, [requirement()], "QualificationRequirements")
     near(h["CreationTime"], time.time(), 120, "CreationTime")
 
 
@@ -669,7 +674,7 @@ def of_hit1(kind):
     return lambda e: e.get("EventType") == kind and e.get("HITId") == s["hit1"] and e.get("HITTypeId") == s["type1"]
 
 
-step("notification AssignmentAccepted arrives", lambda: notified("AssignmentAccepted", of_hit1("AssignmentAccepted")))
+check("notification AssignmentAccepted arrives", lambda: notified("AssignmentAccepted", of_hit1("AssignmentAccepted")))
 
 
 def submit():
@@ -679,7 +684,7 @@ def submit():
 
 
 step("they submit", submit)
-step("notification AssignmentSubmitted arrives", lambda: notified("AssignmentSubmitted", of_hit1("AssignmentSubmitted")))
+check("notification AssignmentSubmitted arrives", lambda: notified("AssignmentSubmitted", of_hit1("AssignmentSubmitted")))
 
 
 def list_assignments():
@@ -724,7 +729,7 @@ def approve():
 step("ApproveAssignment (worker 1 is told)", approve)
 step("ApproveAssignment twice: InvalidAssignmentState",
      lambda: refused(lambda: mt.approve_assignment(AssignmentId=s["a1"]), code="AWS.MechanicalTurk.InvalidAssignmentState"))
-step("notification AssignmentApproved arrives", lambda: notified("AssignmentApproved", of_hit1("AssignmentApproved")))
+check("notification AssignmentApproved arrives", lambda: notified("AssignmentApproved", of_hit1("AssignmentApproved")))
 
 
 def reject():
@@ -736,7 +741,7 @@ def reject():
 
 
 step("RejectAssignment (worker 3 is told)", reject)
-step("notification AssignmentRejected arrives", lambda: notified("AssignmentRejected", of_hit1("AssignmentRejected")))
+check("notification AssignmentRejected arrives", lambda: notified("AssignmentRejected", of_hit1("AssignmentRejected")))
 step("RejectAssignment of a rejected assignment: InvalidAssignmentState",
      lambda: refused(lambda: mt.reject_assignment(AssignmentId=s["a3"], RequesterFeedback="again"),
                      code="AWS.MechanicalTurk.InvalidAssignmentState"))
@@ -887,7 +892,7 @@ def expire():
 
 
 step("UpdateExpirationForHIT in the past expires HITs 1 and 2 now", expire)
-step("notification HITExpired or HITReviewable arrives for HIT 1", lambda: notified(
+check("notification HITExpired or HITReviewable arrives for HIT 1", lambda: notified(
     "HITExpired/HITReviewable", lambda e: e.get("EventType") in ("HITExpired", "HITReviewable")
     and e.get("HITId") == s["hit1"] and e.get("HITTypeId") == s["type1"]))
 
@@ -940,7 +945,7 @@ def delete_qual():
     mt.delete_qualification_type(QualificationTypeId=s["qual2"])
     try:
         _eq(mt.get_qualification_type(QualificationTypeId=s["qual2"])["QualificationType"]["QualificationTypeStatus"],
-            "Disposing")  # MTurk deletes asynchronously
+            "Inactive")  # MTurk deletes asynchronously (up to 48 hours); its model's statuses are Active, Inactive
     except ClientError as e:
         _eq(turk_code(e), "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
 
@@ -982,7 +987,19 @@ if not aborted:
     check("another requester: AssociateQualificationWithWorker of this requester's type refused", other_qual)
 
 # Each operation's main error case, as botocore reports it. Values given as
-# callables are taken from the flow when the case runs.
+# callables are taken from the flow when the case runs. A qualification type
+# nobody holds and a HIT nobody took, whatever became of the flow.
+
+
+def error_fixtures():
+    s["err_qual"] = mt.create_qualification_type(Name=f"unused {SUFFIX}", Description="nobody holds it",
+                                                 QualificationTypeStatus="Active")["QualificationType"]["QualificationTypeId"]
+    s["err_hit"] = mt.create_hit(Title=f"Untouched {SUFFIX}", Description="nobody takes it", Reward="0.10",
+                                 MaxAssignments=1, LifetimeInSeconds=600, AssignmentDurationInSeconds=60,
+                                 Question=QUESTION)["HIT"]["HITId"]
+
+
+check("error cases: a qualification type nobody holds, a HIT nobody took", error_fixtures)
 ERROR_CASES = [
     ("AcceptQualificationRequest", "accept_qualification_request", {"QualificationRequestId": NO_REQUEST},
      "AWS.MechanicalTurk.QualificationRequestDoesNotExist"),
@@ -1005,21 +1022,20 @@ ERROR_CASES = [
     ("CreateQualificationType (a name already used)", "create_qualification_type",
      {"Name": f"skill {SUFFIX}", "Description": "dup", "QualificationTypeStatus": "Active"},
      "AWS.MechanicalTurk.QualificationTypeAlreadyExists"),
-    ("CreateWorkerBlock (unknown worker)", "create_worker_block", {"WorkerId": NO_WORKER, "Reason": "r"},
-     "AWS.MechanicalTurk.WorkerDoesNotExist"),
-    ("DeleteHIT (not reviewable)", "delete_hit", {"HITId": lambda: s.get("hit3")}, "AWS.MechanicalTurk.InvalidHITState"),
+    ("CreateWorkerBlock (a malformed WorkerId)", "create_worker_block", {"WorkerId": "not-a-worker", "Reason": "r"}, IPV),
+    ("DeleteHIT (not reviewable)", "delete_hit", {"HITId": lambda: s.get("err_hit")}, "AWS.MechanicalTurk.InvalidHITState"),
     ("DeleteQualificationType", "delete_qualification_type", {"QualificationTypeId": NO_QUAL},
      "AWS.MechanicalTurk.QualificationTypeDoesNotExist"),
     ("DeleteWorkerBlock (a malformed WorkerId)", "delete_worker_block", {"WorkerId": "not-a-worker"}, IPV),
     ("DisassociateQualificationFromWorker (not held)", "disassociate_qualification_from_worker",
-     {"QualificationTypeId": lambda: s.get("qual"), "WorkerId": W2["worker_id"]},
+     {"QualificationTypeId": lambda: s.get("err_qual"), "WorkerId": W1["worker_id"]},
      "AWS.MechanicalTurk.QualificationDoesNotExist"),
     ("GetAssignment", "get_assignment", {"AssignmentId": NO_ASSIGNMENT}, "AWS.MechanicalTurk.AssignmentDoesNotExist"),
     ("GetFileUploadURL", "get_file_upload_url", {"AssignmentId": NO_ASSIGNMENT, "QuestionIdentifier": "q1"},
      ["AWS.MechanicalTurk.AssignmentDoesNotExist", "AWS.MechanicalTurk.OperationNotSupported"]),
     ("GetHIT", "get_hit", {"HITId": NO_HIT}, "AWS.MechanicalTurk.HITDoesNotExist"),
     ("GetQualificationScore (not held)", "get_qualification_score",
-     {"QualificationTypeId": lambda: s.get("qual"), "WorkerId": W2["worker_id"]},
+     {"QualificationTypeId": lambda: s.get("err_qual"), "WorkerId": W1["worker_id"]},
      "AWS.MechanicalTurk.QualificationDoesNotExist"),
     ("GetQualificationType", "get_qualification_type", {"QualificationTypeId": NO_QUAL},
      "AWS.MechanicalTurk.QualificationTypeDoesNotExist"),
@@ -1051,12 +1067,12 @@ ERROR_CASES = [
      {"WorkerId": W1["worker_id"], "AssignmentId": lambda: s.get("a1"), "BonusAmount": "99999.00", "Reason": "r"},
      "AWS.MechanicalTurk.InsufficientFunds"),
     ("SendTestEventNotification (a destination outside loopback)", "send_test_event_notification",
-     {"Notification": {"Destination": "http://192.0.2.1/", "Transport": "SQS", "Version": "2014-08-15",
+     {"Notification": {"Destination": "http://192.0.2.1/", "Transport": "SQS", "Version": "2006-05-05",
                        "EventTypes": ["Ping"]}, "TestEventType": "Ping"}, IPV),
     ("UpdateExpirationForHIT", "update_expiration_for_hit",
      {"HITId": NO_HIT, "ExpireAt": datetime.datetime.now(datetime.timezone.utc)}, "AWS.MechanicalTurk.HITDoesNotExist"),
     ("UpdateHITReviewStatus", "update_hit_review_status", {"HITId": NO_HIT}, "AWS.MechanicalTurk.HITDoesNotExist"),
-    ("UpdateHITTypeOfHIT", "update_hit_type_of_hit", {"HITId": lambda: s.get("hit3"), "HITTypeId": NO_TYPE},
+    ("UpdateHITTypeOfHIT", "update_hit_type_of_hit", {"HITId": lambda: s.get("err_hit"), "HITTypeId": NO_TYPE},
      "AWS.MechanicalTurk.HITTypeDoesNotExist"),
     ("UpdateNotificationSettings", "update_notification_settings", {"HITTypeId": NO_TYPE, "Active": False},
      "AWS.MechanicalTurk.HITTypeDoesNotExist"),
