@@ -294,10 +294,10 @@ def post(headers, body=b"{}"):
         return e.code, json.loads(e.read() or b"null")
 
 
-def signed_headers(who, target, body, when):
+def signed_headers(who, target, body, when, service="mturk-requester"):
     """Headers of a request signed with botocore's SigV4 signer as of `when` (a UTC datetime)."""
     creds = botocore.credentials.Credentials(who["access_key_id"], who["secret_access_key"])
-    auth = botocore.auth.SigV4Auth(creds, "mturk-requester", "us-east-1")
+    auth = botocore.auth.SigV4Auth(creds, service, "us-east-1")
     req = botocore.awsrequest.AWSRequest(method="POST", url=ENDPOINT + "/", data=body, headers={
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": f"MTurkRequesterServiceV20170117.{target}",
@@ -391,6 +391,16 @@ def auth_tampered():
     refused(lambda: c.get_hit(HITId="H0000000000001"), name="InvalidSignatureException", c=c)
 
 
+def auth_header_changed():
+    c = client(cfg["requester"])
+
+    def retarget(request, **_):
+        request.headers["X-Amz-Target"] = "MTurkRequesterServiceV20170117.ListHITs"  # signed as GetAccountBalance
+
+    c.meta.events.register("before-send.mturk.GetAccountBalance", retarget)
+    refused(c.get_account_balance, name="InvalidSignatureException", c=c)
+
+
 def hand_unsigned():
     status, doc = post({"Content-Type": "application/x-amz-json-1.1",
                         "X-Amz-Target": "MTurkRequesterServiceV20170117.GetAccountBalance"})
@@ -427,9 +437,20 @@ check("auth: boto3 with its clock 20 minutes behind (a request replayed too late
       auth_skewed(-20))
 check("auth: boto3 with its clock 20 minutes ahead is refused, \"Signature not yet current\"", auth_skewed(20))
 check("auth: a body changed after signing is InvalidSignatureException", auth_tampered)
+check("auth: a signed header (X-Amz-Target) changed after signing is InvalidSignatureException", auth_header_changed)
 check("hand-built: an unsigned request is MissingAuthenticationTokenException (403)", hand_unsigned)
 check("hand-built: a malformed Authorization header is IncompleteSignatureException (400)", hand_malformed)
 check("hand-built: signed by botocore's SigV4Auth now is accepted", hand_signed(0, True))
+
+
+def hand_other_service():
+    when = datetime.datetime.utcnow()
+    status, doc = post(signed_headers(cfg["requester"], "GetAccountBalance", b"{}", when, service="sqs"))
+    assert status == 400, (status, doc)
+    assert doc["__type"] == "InvalidSignatureException", doc
+
+
+check("hand-built: signed for another service (sqs) is InvalidSignatureException", hand_other_service)
 check("hand-built: signed by botocore's SigV4Auth 20 minutes ago is refused, \"Signature expired\"", hand_signed(20, False))
 
 w1 = step("worker 1 connects over the WebSocket", lambda: Worker(W1))
@@ -953,8 +974,9 @@ def delete_qual():
 step("DeleteQualificationType", delete_qual)
 
 # Another requester's view: nothing of this requester's.
-DENIED_HIT = ["AWS.MechanicalTurk.HITDoesNotExist", "AWS.MechanicalTurk.PermissionDenied"]
-DENIED_ASSIGNMENT = ["AWS.MechanicalTurk.AssignmentDoesNotExist", "AWS.MechanicalTurk.PermissionDenied"]
+# Another requester's HITs and assignments do not exist for it (docs/mturk-compat.md).
+DENIED_HIT = "AWS.MechanicalTurk.HITDoesNotExist"
+DENIED_ASSIGNMENT = "AWS.MechanicalTurk.AssignmentDoesNotExist"
 if not aborted:
     def other_get_hit():
         s["hit3"] = mt.create_hit_with_hit_type(HITTypeId=s["type2"], MaxAssignments=1, LifetimeInSeconds=600,
@@ -965,14 +987,18 @@ if not aborted:
     def other_list():
         assert not any(h["HITId"] == s["hit3"] for h in other.list_hits(MaxResults=100).get("HITs", []))
 
-    def other_writes():
-        refused(lambda: other.update_expiration_for_hit(HITId=s["hit3"], ExpireAt=datetime.datetime(1970, 1, 1)),
-                code=DENIED_HIT, c=other)
-        refused(lambda: other.list_assignments_for_hit(HITId=s["hit1"]), code=DENIED_HIT, c=other)
-        refused(lambda: other.get_assignment(AssignmentId=s["a1"]), code=DENIED_ASSIGNMENT, c=other)
-        refused(lambda: other.approve_assignment(AssignmentId=s["a2"], OverrideRejection=True),
-                code=DENIED_ASSIGNMENT, c=other)
-        _eq(mt.get_hit(HITId=s["hit3"])["HIT"]["HITStatus"], "Assignable", "the HIT is untouched:")
+    def other_denied(method, args, code):
+        def run():
+            e = refused(lambda: getattr(other, method)(**args), code=code, c=other)
+            assert not re.search("another requester|belongs", e.response["Error"]["Message"], re.I), \
+                f"the message hints at what is there: {describe(e)}"
+        return run
+
+    def other_changed_nothing():
+        h = mt.get_hit(HITId=s["hit3"])["HIT"]
+        _eq(h["HITStatus"], "Assignable")
+        _eq(h["MaxAssignments"], 1)
+        _eq(mt.list_bonus_payments(HITId=s["hit1"])["NumResults"], 1)
 
     def other_qual():
         refused(lambda: other.associate_qualification_with_worker(QualificationTypeId=s["qual"],
@@ -982,8 +1008,24 @@ if not aborted:
 
     check("another requester: GetHIT of this requester's HIT is refused and reveals nothing", other_get_hit)
     check("another requester: ListHITs does not list this requester's HITs", other_list)
-    check("another requester: UpdateExpirationForHIT, ListAssignmentsForHIT, GetAssignment, ApproveAssignment refused",
-          other_writes)
+    for op, method, args, code in (
+            ("UpdateExpirationForHIT", "update_expiration_for_hit",
+             {"HITId": s["hit3"], "ExpireAt": datetime.datetime(1970, 1, 1)}, DENIED_HIT),
+            ("CreateAdditionalAssignmentsForHIT", "create_additional_assignments_for_hit",
+             {"HITId": s["hit3"], "NumberOfAdditionalAssignments": 1}, DENIED_HIT),
+            ("UpdateHITReviewStatus", "update_hit_review_status", {"HITId": s["hit1"], "Revert": False}, DENIED_HIT),
+            ("DeleteHIT", "delete_hit", {"HITId": s["hit3"]}, DENIED_HIT),
+            ("ListAssignmentsForHIT", "list_assignments_for_hit", {"HITId": s["hit1"]}, DENIED_HIT),
+            ("ListBonusPayments", "list_bonus_payments", {"HITId": s["hit1"]}, DENIED_HIT),
+            ("GetAssignment", "get_assignment", {"AssignmentId": s["a1"]}, DENIED_ASSIGNMENT),
+            ("ApproveAssignment", "approve_assignment", {"AssignmentId": s["a2"], "OverrideRejection": True},
+             DENIED_ASSIGNMENT),
+            ("RejectAssignment", "reject_assignment", {"AssignmentId": s["a2"], "RequesterFeedback": "x"},
+             DENIED_ASSIGNMENT),
+            ("SendBonus", "send_bonus", {"WorkerId": W1["worker_id"], "AssignmentId": s["a1"], "BonusAmount": "0.01",
+                                         "Reason": "x"}, DENIED_ASSIGNMENT)):
+        check(f"another requester: {op} of this requester's -> {code}", other_denied(method, args, code))
+    check("another requester changed nothing", other_changed_nothing)
     check("another requester: AssociateQualificationWithWorker of this requester's type refused", other_qual)
 
 # Each operation's main error case, as botocore reports it. Values given as
