@@ -601,6 +601,15 @@ await step('GetAccountBalance: two approvals (2 x 0.60) and the bonus (1.00 + 0.
   assert.equal(b.onHold, start.onHold + 60, `on hold ${b.onHold}`);
 });
 
+await step('the workers\' dashboards: what the requester paid, less the fees', async () => {
+  const d1 = await w1.ok('dashboard', {}, 'dashboard');
+  assert.equal(d1.earnings.rewards, '0.50', JSON.stringify(d1.earnings));   // HIT 1; HIT 2's was rejected
+  assert.equal(d1.earnings.bonuses, '1.00', JSON.stringify(d1.earnings));
+  const d3 = await w3.ok('dashboard', {}, 'dashboard');
+  assert.equal(d3.earnings.rewards, '0.50', JSON.stringify(d3.earnings));   // the overridden rejection
+  assert.equal(d3.earnings.bonuses, '0.00', JSON.stringify(d3.earnings));
+});
+
 // More assignments, another HIT type, blocks, notifications to workers.
 await step('CreateAdditionalAssignmentsForHIT (HIT 2: 1 -> 2)', async () => {
   await send(M.CreateAdditionalAssignmentsForHITCommand, { HITId: s.hit2, NumberOfAdditionalAssignments: 1, UniqueRequestToken: `more-${suffix}` });

@@ -828,6 +828,16 @@ step("GetAccountBalance: two approvals (2 x 0.60) and the bonus (1.00 + 0.20) sp
      balance_after_pay)
 
 
+def dashboards():
+    e1 = w1.ok("dashboard", "dashboard")["earnings"]
+    _eq((e1["rewards"], e1["bonuses"]), ("0.50", "1.00"), "worker 1's earnings")  # HIT 1; HIT 2's was rejected
+    e3 = w3.ok("dashboard", "dashboard")["earnings"]
+    _eq((e3["rewards"], e3["bonuses"]), ("0.50", "0.00"), "worker 3's earnings")  # the overridden rejection
+
+
+step("the workers' dashboards: what the requester paid, less the fees", dashboards)
+
+
 def more_assignments():
     mt.create_additional_assignments_for_hit(HITId=s["hit2"], NumberOfAdditionalAssignments=1,
                                              UniqueRequestToken=f"more-{SUFFIX}")
