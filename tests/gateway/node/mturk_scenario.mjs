@@ -314,6 +314,37 @@ await check('hand-built: a malformed Authorization header is IncompleteSignature
   assert.equal(doc.__type, 'IncompleteSignatureException', JSON.stringify(doc));
 });
 
+// Requests the SDK signed, replayed by hand with fetch.
+async function signedBySdk(c, command) {
+  let captured;
+  c.middlewareStack.addRelativeTo((next) => async (args) => {
+    captured = { headers: { ...args.request.headers }, body: args.request.body };
+    return next(args);
+  }, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'capture' });
+  await c.send(command).catch(() => {});
+  assert.ok(captured, 'the SDK signed a request');
+  return captured;
+}
+async function replay(req) {
+  const headers = { ...req.headers };
+  delete headers.host;             // fetch sets the same one (127.0.0.1:port)
+  delete headers['content-length'];
+  const r = await fetch(`${endpoint}/`, { method: 'POST', headers, body: req.body });
+  return { status: r.status, doc: await r.json() };
+}
+await check('hand-built: a request the SDK signed, replayed at once with fetch, is accepted (inside the 5-minute window, as on AWS)', async () => {
+  const { status, doc } = await replay(await signedBySdk(client(cfg.requester), new M.GetAccountBalanceCommand({})));
+  assert.equal(status, 200, JSON.stringify(doc));
+  cents(doc.AvailableBalance);
+});
+await check('hand-built: a request the SDK signed 20 minutes ago, replayed with fetch, is refused "Signature expired"', async () => {
+  const old = await signedBySdk(client(cfg.requester, { systemClockOffset: -20 * 60 * 1000 }), new M.GetAccountBalanceCommand({}));
+  const { status, doc } = await replay(old);
+  assert.equal(status, 400, JSON.stringify(doc));
+  assert.equal(doc.__type, 'InvalidSignatureException', JSON.stringify(doc));
+  assert.match(doc.message ?? doc.Message ?? '', /Signature expired/);
+});
+
 // The workers connect.
 const w1 = await step('worker 1 connects over the WebSocket', () => Worker.connect(W1));
 const w2 = await step('worker 2 connects over the WebSocket', () => Worker.connect(W2));

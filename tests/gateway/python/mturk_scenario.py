@@ -1035,6 +1035,15 @@ if not aborted:
             ("SendBonus", "send_bonus", {"WorkerId": W1["worker_id"], "AssignmentId": s["a1"], "BonusAmount": "0.01",
                                          "Reason": "x"}, DENIED_ASSIGNMENT)):
         check(f"another requester: {op} of this requester's -> {code}", other_denied(method, args, code))
+
+    def other_hand_built():
+        body = json.dumps({"HITId": s["hit3"]}).encode()
+        status, doc = post(signed_headers(cfg["other"], "GetHIT", body, datetime.datetime.utcnow()), body)
+        assert status == 400, (status, doc)
+        _eq((doc["__type"], doc.get("TurkErrorCode")), ("RequestError", DENIED_HIT), "error")
+        assert "Transcribe" not in json.dumps(doc), f"the answer reveals the HIT: {doc}"
+
+    check("hand-built: another requester's signed GetHIT of this requester's HIT -> " + DENIED_HIT, other_hand_built)
     check("another requester changed nothing", other_changed_nothing)
     check("another requester: AssociateQualificationWithWorker of this requester's type refused", other_qual)
 
