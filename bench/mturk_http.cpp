@@ -71,7 +71,8 @@ struct rig {
     hitd::gateway::server_options so;
     so.port = 0;
     so.threads = io_threads;
-    srv = std::make_unique<hitd::gateway::server>(so, *e, std::make_shared<hitd::gateway::credentials>(nullptr), log);
+    srv = std::make_unique<hitd::gateway::server>(
+        so, *e, std::make_shared<hitd::gateway::credentials>(nullptr, hitd::gateway::secrets_key{{}}), log);
     srv->set_http_handler(api->handler());
     port = srv->start().value();
   }

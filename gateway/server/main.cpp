@@ -4,6 +4,7 @@
 //   hitd admin create-requester --data-dir DIR --name NAME
 //   hitd admin create-worker --data-dir DIR
 //   hitd admin deposit --data-dir DIR --requester ID --amount 100.00
+//   (serve and admin: [--secrets-key-file FILE], default DIR.key)
 //
 // docs/operations.md says what each flag and config key does. Exit codes:
 // 0 success, 1 a failure while running, 2 bad arguments or configuration.
@@ -69,6 +70,8 @@ option names without dashes); options given here override it.
   --config FILE                  read options from FILE first
   --listen ADDR:PORT             address to bind (default 127.0.0.1:8080; [::1]:8080 for IPv6)
   --data-dir DIR                 the RocksDB data directory (required; created if missing)
+  --secrets-key-file FILE        the key that encrypts requesters' secret access keys (default DIR.key,
+                                 beside the data directory; created, mode 0600, if missing)
   --durability sync|wal|none     when a command is acknowledged (default sync; docs/storage.md)
   --threads N                    io threads (default 1)
   --engine-threads N             engine scheduler threads (default 0 = one per core)
@@ -93,6 +96,9 @@ the directory; a running server makes these fail with a lock error).
   create-requester --name NAME           prints the requester id, access key id and secret access key
   create-worker                          prints the worker id and its token
   deposit --requester ID --amount 100.00 adds funds to a requester's available balance
+
+  --secrets-key-file FILE                the key that encrypts requesters' secret access keys
+                                         (default DIR.key; created, mode 0600, if missing)
 )";
 
 struct args {
@@ -203,6 +209,14 @@ result<std::string> create_worker_with_token(engine& e, credentials& creds, std:
   return w;
 }
 
+// --secrets-key-file, or the data directory's sibling DIR.key.
+std::string secrets_key_file(const std::map<std::string, std::string>& values) {
+  auto it = values.find("secrets-key-file");
+  if (it != values.end() && !it->second.empty())
+    return it->second;
+  return default_secrets_key_path(values.at("data-dir"));
+}
+
 // ---- admin ---------------------------------------------------------------------------------
 
 int admin(int argc, char** argv) {
@@ -242,7 +256,10 @@ int admin(int argc, char** argv) {
     return fail(o.err().message + (locked ? " (is a server running on this directory? stop it first)" : ""), 1);
   }
   auto& e = *(*o)->e;
-  credentials creds{(*o)->store};
+  auto key = load_or_create_secrets_key(secrets_key_file(a->values));
+  if (!key.ok())
+    return fail(key.err().message, 1);
+  credentials creds{(*o)->store, *key};
   if (cmd == "create-requester") {
     auto r = e.create_requester({a->values["name"]});
     if (!r.ok())
@@ -273,7 +290,7 @@ int admin(int argc, char** argv) {
 const std::set<std::string> serve_keys = {
   "config", "listen", "data-dir", "durability", "threads", "engine-threads", "max-connections", "read-message-max",
   "outbound-queue-max-bytes", "outbound-queue-max-messages", "commands-per-s", "command-burst", "idle-timeout",
-  "allowed-origins", "log-level", "demo"};
+  "allowed-origins", "log-level", "demo", "secrets-key-file"};
 
 bool parse_listen(const std::string& text, std::string& address, uint16_t& port) {
   auto colon = text.rfind(':');
@@ -389,7 +406,16 @@ int serve(int argc, char** argv) {
     return 1;
   }
   auto& e = *(*o)->e;
-  auto creds = std::make_shared<credentials>((*o)->store);
+  auto key_file = secrets_key_file(v);
+  auto key = load_or_create_secrets_key(key_file);
+  if (!key.ok()) {
+    log.error("cannot open the secrets key", {{"file", key_file}, {"error", key.err().message}});
+    return 1;
+  }
+  auto creds = std::make_shared<credentials>((*o)->store, *key);
+  if (auto unreadable = creds->unreadable_access_keys(); unreadable.ok() && *unreadable > 0)
+    log.warn("access keys do not decrypt with the secrets key file (another key file?); they must be re-issued",
+             {{"file", key_file}, {"count", *unreadable}});
   log.info("data directory open",
            {{"dir", v["data-dir"]}, {"durability", storage::durability_name(*mode)}});
 

@@ -31,7 +31,10 @@ struct temp_dir {
     char tmpl[] = "/tmp/hitd-gateway-test-XXXXXX";
     path = mkdtemp(tmpl);
   }
-  ~temp_dir() { std::filesystem::remove_all(path); }
+  ~temp_dir() {
+    std::filesystem::remove_all(path);
+    std::filesystem::remove(path + ".key");   // the secrets key file hitd keeps beside the data directory
+  }
   std::string path;
 };
 

@@ -563,7 +563,7 @@ TEST_F(MturkApi, QualificationsBlocksAndExpiration) {
 // Through the server's socket: the http_handler seam.
 TEST_F(MturkApi, ServedOnTheServersPort) {
   auto store = std::make_shared<memory_store>();
-  auto creds = std::make_shared<gateway::credentials>(store);
+  auto creds = std::make_shared<gateway::credentials>(store, gateway::secrets_key{gateway::secrets_key::bytes_t{}});
   gateway::logger log{gateway::log_level::off};
   gateway::server_options so;
   so.port = 0;

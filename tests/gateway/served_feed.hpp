@@ -23,7 +23,7 @@ namespace hitd::gateway::testing {
 
 struct served_feed {
   served_feed() {
-    creds = std::make_shared<credentials>(h.store);
+    creds = std::make_shared<credentials>(h.store, secrets_key{secrets_key::bytes_t{}});
     hub = std::make_unique<feed_hub>(engine_port);
     EXPECT_TRUE(hub->start().ok());
     server_options o;

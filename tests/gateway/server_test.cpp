@@ -43,7 +43,7 @@ struct fixture {
     eo.store = store;
     eo.config.scheduler_threads = 1;
     e = std::make_unique<engine>(eo);
-    creds = std::make_shared<credentials>(store);
+    creds = std::make_shared<credentials>(store, secrets_key{secrets_key::bytes_t{}});
     for (auto* w : {&worker_a, &worker_b}) {
       *w = e->create_worker({}).value();
       tokens[*w] = creds->issue_worker_token(*w, e->now()).value();
@@ -216,7 +216,7 @@ TEST(GatewayProtocol, UnknownOpGetsTheDocumentedErrorAndTheConnectionStaysOpen) 
 
 TEST(GatewayProtocol, AFactorySetAfterConstructionCountsInTheServersMetrics) {
   engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>());
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
   auto w = e.create_worker({}).value();
   auto token = creds->issue_worker_token(w, e.now()).value();
   logger log{log_level::warn};
@@ -264,7 +264,7 @@ private:
 
 TEST(GatewayProtocol, EngineCallbacksArePostedBackToTheSessionsStrand) {
   engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>());
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
   auto w = e.create_worker({}).value();
   auto token = creds->issue_worker_token(w, e.now()).value();
   logger log{log_level::warn};

@@ -91,13 +91,15 @@ struct deposit_token_record {
 // A secret that lets someone in, written and read by the gateway (the
 // engine never reads it). A worker token is kept only as its SHA-256 (lower
 // hex): the lookup key and `secret` are both that hash, so a stolen database
-// does not give tokens away. A requester's secret access key is kept as it
-// is, because AWS Signature V4 needs it to recompute signatures; its lookup
-// key is the access key id.
+// does not give tokens away. A requester's secret access key is needed
+// itself (AWS Signature V4 recomputes signatures with it), so the gateway
+// seals it with AES-256-GCM under a key file kept outside the data
+// directory (gateway/include/hitd/gateway/credentials.hpp); its lookup key
+// is the access key id.
 struct credential_record {
   enum class kind_t : uint8_t {
     worker_token = 1,           // owner: a worker id; secret: SHA-256 of the token, hex
-    requester_access_key = 2,   // owner: a requester id; secret: the secret access key
+    requester_access_key = 2,   // owner: a requester id; secret: the sealed secret access key
   };
   kind_t kind = kind_t::worker_token;
   std::string owner_id;
