@@ -212,7 +212,7 @@ public:
   served_hitd() {
     int code = 0;
     for (auto* r : {&requester_, &other_}) {
-      auto out = run({HITD_BINARY, "admin", "create-requester", "--data-dir", dir_.path, "--name",
+      auto out = run({HITD_BINARY, "admin", "create-requester", "--data-dir", data_, "--name",
                       r == &requester_ ? "Acme" : "Other Corp"},
                      code);
       if (code != 0) {
@@ -220,7 +220,7 @@ public:
         return;
       }
       *r = fields(out);
-      out = run({HITD_BINARY, "admin", "deposit", "--data-dir", dir_.path, "--requester", (*r)["requester_id"],
+      out = run({HITD_BINARY, "admin", "deposit", "--data-dir", data_, "--requester", (*r)["requester_id"],
                  "--amount", r == &requester_ ? "1000.00" : "100.00"},
                 code);
       if (code != 0) {
@@ -229,7 +229,7 @@ public:
       }
     }
     for (int i = 0; i < 3; ++i) {
-      auto out = run({HITD_BINARY, "admin", "create-worker", "--data-dir", dir_.path}, code);
+      auto out = run({HITD_BINARY, "admin", "create-worker", "--data-dir", data_}, code);
       if (code != 0) {
         error_ = "hitd admin create-worker failed: " + out;
         return;
@@ -237,7 +237,7 @@ public:
       workers_.push_back(fields(out));
     }
     server_ = std::make_unique<process>(
-        std::vector<std::string>{HITD_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir_.path,
+        std::vector<std::string>{HITD_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_,
                                  "--durability", "none", "--log-level", "warn"},
         dir_.path + "/server.log");
     const std::string marker = "hitd listening on 127.0.0.1:";
@@ -281,6 +281,9 @@ public:
 
 private:
   temp_dir dir_;
+  // The data directory, inside the temporary one: its secrets key file
+  // (DIR.key, beside it) goes away with it too.
+  std::string data_ = dir_.path + "/data";
   std::map<std::string, std::string> requester_, other_;
   std::vector<std::map<std::string, std::string>> workers_;
   std::unique_ptr<process> server_;
