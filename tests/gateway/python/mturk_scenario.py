@@ -247,7 +247,18 @@ received = []  # (body, doc)
 
 class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - the http.server API
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8", "replace")
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raw = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                raw += self.rfile.read(size)
+                self.rfile.readline()
+        else:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = raw.decode("utf-8", "replace")
         try:
             doc = json.loads(body)
         except ValueError:
