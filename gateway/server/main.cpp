@@ -94,6 +94,7 @@ Works on the data directory directly: stop the server first (RocksDB locks
 the directory; a running server makes these fail with a lock error).
 
   create-requester --name NAME           prints the requester id, access key id and secret access key
+  create-access-key --requester ID       another access key for a requester (its earlier keys keep working)
   create-worker                          prints the worker id and its token
   deposit --requester ID --amount 100.00 adds funds to a requester's available balance
 
@@ -235,8 +236,8 @@ int admin(int argc, char** argv) {
   }
   if (!a->positional.empty())
     return fail("unexpected argument " + a->positional.front());
-  if (cmd != "create-requester" && cmd != "create-worker" && cmd != "deposit")
-    return fail("unknown admin command \"" + cmd + "\" (create-requester, create-worker, deposit)");
+  if (cmd != "create-requester" && cmd != "create-worker" && cmd != "deposit" && cmd != "create-access-key")
+    return fail("unknown admin command \"" + cmd + "\" (create-requester, create-access-key, create-worker, deposit)");
   if (!a->values.count("data-dir"))
     return fail("--data-dir is required");
   money amount;
@@ -248,6 +249,8 @@ int admin(int argc, char** argv) {
       return fail("--amount must be a positive amount like 100.00");
     amount = *m;
   }
+  if (cmd == "create-access-key" && (!a->values.count("requester") || a->values["requester"].empty()))
+    return fail("create-access-key needs --requester");
   if (cmd == "create-requester" && (!a->values.count("name") || a->values["name"].empty()))
     return fail("create-requester needs --name");
   auto o = open_data_dir(a->values["data-dir"], storage::durability::sync, 1);
@@ -268,6 +271,17 @@ int admin(int argc, char** argv) {
     if (!k.ok())
       return fail(k.err().message, 1);
     std::cout << "requester_id=" << *r << "\naccess_key_id=" << k->access_key_id
+              << "\nsecret_access_key=" << k->secret_access_key << "\n";
+  } else if (cmd == "create-access-key") {
+    // Another key for an existing requester (after a lost secrets key file,
+    // or to rotate): its earlier keys keep working.
+    auto& requester = a->values["requester"];
+    if (auto b = e.get_account_balance(requester); !b.ok())
+      return fail(b.err().message, 1);
+    auto k = creds.issue_access_key(requester, e.now());
+    if (!k.ok())
+      return fail(k.err().message, 1);
+    std::cout << "requester_id=" << requester << "\naccess_key_id=" << k->access_key_id
               << "\nsecret_access_key=" << k->secret_access_key << "\n";
   } else if (cmd == "create-worker") {
     std::string token;

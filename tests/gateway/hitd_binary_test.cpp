@@ -163,6 +163,13 @@ TEST(HitdBinary, CreateWorkerThenServeThenConnectWithThePrintedToken) {
   auto requester = fields(run({"admin", "create-requester", "--data-dir", dir.path, "--name", "Acme"}, code));
   ASSERT_EQ(code, 0);
   EXPECT_EQ(requester["access_key_id"].substr(0, 4), "AKHD");
+  auto second = fields(run({"admin", "create-access-key", "--data-dir", dir.path, "--requester",
+                            requester["requester_id"]}, code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(second["requester_id"], requester["requester_id"]);
+  EXPECT_NE(second["access_key_id"], requester["access_key_id"]);
+  run({"admin", "create-access-key", "--data-dir", dir.path, "--requester", "ANOSUCHREQUESTER"}, code);
+  EXPECT_EQ(code, 1);
   auto deposit = fields(run({"admin", "deposit", "--data-dir", dir.path, "--requester", requester["requester_id"],
                              "--amount", "100.00"},
                             code));

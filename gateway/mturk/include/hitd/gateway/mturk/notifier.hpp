@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hitd/engine.hpp"
@@ -37,9 +38,21 @@ public:
                     std::function<void(status)> done) = 0;
 };
 
+// An http:// URL split for a sender: host (IPv6 without brackets), port
+// (80 when absent), target ("/" when absent, query included).
+struct http_url {
+  std::string host;
+  uint16_t port = 80;
+  std::string target = "/";
+};
+// Parses "http://host[:port][/path][?query]". No user info, no fragment;
+// https:// is refused (hitd does not speak TLS to destinations).
+result<http_url> parse_http_url(std::string_view url);
+
 struct notifier_options {
   size_t queue_max = 100'000;            // events waiting to be looked at; beyond: dropped and counted
   size_t in_flight_max = 256;            // deliveries posted and not answered
+  size_t documents_max = 10'000;         // documents waiting for a delivery slot or a retry; beyond: dropped
   size_t settings_cache_max = 10'000;    // HIT types whose settings are cached
   uint32_t attempts_max = 5;             // per document, the first included
   uint32_t first_retry_ms = 500;         // doubled each attempt
@@ -53,7 +66,12 @@ struct notifier_stats {
   uint64_t documents_sent = 0;       // delivered (2xx)
   uint64_t retries = 0;
   uint64_t failures = 0;             // gave up after attempts_max
-  uint64_t dropped = 0;              // queue full
+  uint64_t dropped = 0;              // queue full (events or documents)
+  uint64_t abandoned = 0;            // still waiting (queued or for a retry) when stop() ran
+  uint64_t events_handled = 0;       // events_seen the notifier's thread has looked at
+  uint64_t last_seq = 0;             // the last engine event the subscription saw (any type)
+  uint64_t in_flight = 0;            // deliveries posted and not answered now
+  uint64_t waiting = 0;              // documents waiting for a slot or a retry now
 };
 
 class notifier {
