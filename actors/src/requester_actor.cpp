@@ -1052,8 +1052,10 @@ void handle(self_ptr self, requester::msg& m) {
             c.reply(error{errc::missing_parameter, "Destination, Transport and EventTypes are required"});
             return;
           }
-          if (c.spec->version != "2006-05-05") {
-            c.reply(error{errc::invalid_parameter_value, "Version must be 2006-05-05"});
+          // 2006-05-05 is the model's; 2014-08-15 is the JSON document version
+          // MTurk's SQS and SNS notifications use.
+          if (c.spec->version != "2006-05-05" && c.spec->version != "2014-08-15") {
+            c.reply(error{errc::invalid_parameter_value, "Version must be 2006-05-05 or 2014-08-15"});
             return;
           }
           n.spec = *c.spec;

@@ -37,8 +37,10 @@
 #include <hitd/gateway/credentials.hpp>
 #include <hitd/gateway/feed/feed_hub.hpp>
 #include <hitd/gateway/feed/protocol_handler.hpp>
+#include <hitd/gateway/http_client.hpp>
 #include <hitd/gateway/log.hpp>
 #include <hitd/gateway/mturk/api.hpp>
+#include <hitd/gateway/mturk/notifier.hpp>
 #include <hitd/gateway/server.hpp>
 #include <hitd/hitd.hpp>
 #include <hitd/storage/rocksdb_store.hpp>
@@ -83,6 +85,8 @@ option names without dashes); options given here override it.
   --command-burst B              per-connection command burst (default 40)
   --idle-timeout S               close after S seconds without a frame from the client; ping at S/2 (default 60)
   --allowed-origins LIST         comma-separated Origins allowed to connect (default: any)
+  --notify-allowed-hosts LIST    hosts a notification Destination may name: IPv4 prefixes (10.1.0.0/16),
+                                 ::1 or localhost (default: 127.0.0.0/8,::1,localhost)
   --log-level LEVEL              debug, info, warn, error or off (default info)
   --demo                         on a data directory without accounts, create a demo requester
                                  ($1000.00) and three demo workers, and print their credentials
@@ -304,7 +308,7 @@ int admin(int argc, char** argv) {
 const std::set<std::string> serve_keys = {
   "config", "listen", "data-dir", "durability", "threads", "engine-threads", "max-connections", "read-message-max",
   "outbound-queue-max-bytes", "outbound-queue-max-messages", "commands-per-s", "command-burst", "idle-timeout",
-  "allowed-origins", "log-level", "demo", "secrets-key-file"};
+  "allowed-origins", "notify-allowed-hosts", "log-level", "demo", "secrets-key-file"};
 
 bool parse_listen(const std::string& text, std::string& address, uint16_t& port) {
   auto colon = text.rfind(':');
@@ -393,6 +397,15 @@ int serve(int argc, char** argv) {
       if (!item.empty())
         so.allowed_origins.push_back(item);
   }
+  gateway_mturk::notifier_options notify_opts;
+  if (v.count("notify-allowed-hosts")) {
+    notify_opts.allowed_hosts.clear();
+    std::stringstream ss{v["notify-allowed-hosts"]};
+    std::string item;
+    while (std::getline(ss, item, ','))
+      if (!item.empty())
+        notify_opts.allowed_hosts.push_back(item);
+  }
   if (auto ok = validate(so); !ok.ok())
     return fail(ok.err().message);
   auto level = parse_log_level(v.count("log-level") ? v["log-level"] : "info");
@@ -478,8 +491,12 @@ int serve(int argc, char** argv) {
       *hub, engine_port, [&m = srv.metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
         m.command(op, result, rtt);
       }));
-  // The MTurk requester API on the same port (POST /, SigV4 with the
-  // requesters' access keys).
+  // Notifications of the requesters' HIT types, by HTTP POST
+  // (docs/mturk-notifications.md); then the MTurk requester API on the same
+  // port (POST /, SigV4 with the requesters' access keys).
+  gateway::http_client notify_client;
+  gateway_mturk::notifier notify{e, notify_client, notify_opts};
+  notify.start();
   gateway_mturk::requester_api mturk_api{
       e,
       [creds](std::string_view key_id) -> std::optional<gateway_mturk::requester_key> {
@@ -488,7 +505,7 @@ int serve(int argc, char** argv) {
           return std::nullopt;
         return gateway_mturk::requester_key{k->requester_id, k->secret_access_key};
       },
-      nullptr};
+      &notify};
   srv.set_http_handler(mturk_api.handler());
   auto port = srv.start();
   if (!port.ok()) {
@@ -518,6 +535,7 @@ int serve(int argc, char** argv) {
   beat_cv.notify_all();
   beat.join();
   srv.shutdown();
+  notify.stop();  // leaves the engine's event bus; deliveries in flight end (bounded)
   hub.reset();  // leaves the engine's event bus
   o->reset();   // stops the engine, then flushes and closes the store
   log.info("bye");

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "hitd/engine.hpp"
+#include "hitd/gateway/mturk/api.hpp"
 #include "hitd/model.hpp"
 #include "hitd/result.hpp"
 
@@ -74,7 +75,7 @@ struct notifier_stats {
   uint64_t waiting = 0;              // documents waiting for a slot or a retry now
 };
 
-class notifier {
+class notifier final : public notification_port {
 public:
   notifier(hitd::engine& engine, notification_sender& sender, notifier_options opts = {});
   ~notifier();   // stop()
@@ -88,14 +89,14 @@ public:
   // Whether a spec can be delivered: a Transport hitd delivers, an allowed
   // http:// destination, known event types, a known Version. The API calls
   // it before UpdateNotificationSettings and SendTestEventNotification.
-  status validate(const notification_spec& spec) const;
+  status validate(const notification_spec& spec) const override;
   // The API calls this after UpdateNotificationSettings succeeded.
-  void settings_changed(const std::string& hit_type_id);
+  void settings_changed(const std::string& hit_type_id) override;
   // SendTestEventNotification: one document with one event of
   // test_event_type (an MTurk event type name) to spec's destination.
   // Answers once delivered, or with the delivery's error after retries.
   void send_test(const std::string& requester_id, const notification_spec& spec, const std::string& test_event_type,
-                 std::function<void(status)> done);
+                 std::function<void(status)> done) override;
 
   notifier_stats stats() const;
 
