@@ -444,7 +444,8 @@ await step('UpdateNotificationSettings (HTTP destination, Active)', async () => 
 });
 await check('SendTestEventNotification (Ping) arrives', async () => {
   await send(M.SendTestEventNotificationCommand, {
-    Notification: { Destination: destination, Transport: 'SQS', Version: '2006-05-05', EventTypes: ['AssignmentSubmitted'] },
+    // 2014-08-15: the version of the JSON documents MTurk sends to SQS (the model's own is 2006-05-05).
+    Notification: { Destination: destination, Transport: 'SQS', Version: '2014-08-15', EventTypes: ['AssignmentSubmitted'] },
     TestEventType: 'Ping',
   });
   await notified('Ping', (e) => e.EventType === 'Ping');

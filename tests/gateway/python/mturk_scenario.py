@@ -582,8 +582,9 @@ def create_type2():
 step("CreateHITType without requirements", create_type2)
 
 
-def notification(events_):
-    return {"Destination": DESTINATION, "Transport": "SQS", "Version": "2006-05-05", "EventTypes": events_}
+def notification(events_, version="2006-05-05"):
+    # 2006-05-05 is the model's version; 2014-08-15 that of the JSON documents MTurk sends to SQS.
+    return {"Destination": DESTINATION, "Transport": "SQS", "Version": version, "EventTypes": events_}
 
 
 step("UpdateNotificationSettings (HTTP destination, Active)", lambda: mt.update_notification_settings(
@@ -593,7 +594,8 @@ step("UpdateNotificationSettings (HTTP destination, Active)", lambda: mt.update_
 
 
 def ping():
-    mt.send_test_event_notification(Notification=notification(["AssignmentSubmitted"]), TestEventType="Ping")
+    mt.send_test_event_notification(Notification=notification(["AssignmentSubmitted"], "2014-08-15"),
+                                    TestEventType="Ping")
     notified("Ping", lambda e: e.get("EventType") == "Ping")
 
 
