@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages hitd needs to build, test and
-# benchmark, and the npm packages of the Node.js test client. Run as root on
+# benchmark, and the npm packages of the Node.js test clients. Run as root on
 # a fresh machine; running it again is harmless.
 set -euo pipefail
 packages=(
@@ -10,7 +10,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev   # gateway (issues 4, 5)
   libgtest-dev libgmock-dev libbenchmark-dev          # tests and benchmarks
   libgoogle-perftools-dev         # tcmalloc for hitd's own executables (docs/architecture.md)
-  nodejs npm                      # the Node.js test client (tests/gateway/node; issue 4)
+  nodejs npm                      # the Node.js test clients (tests/gateway/node; issues 4, 5)
+  python3-boto3 python3-websocket # boto3 drives the MTurk API and websocket-client the workers in
+                                  # tests/gateway/python (issue 5); the test runs /usr/bin/python3
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -26,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
 fi
 
-# The Node.js test client's packages (`ws`), exactly as package-lock.json
+# The Node.js test clients' packages (`ws`, `@aws-sdk/client-mturk`), exactly as package-lock.json
 # pins them; only when node_modules is missing or the lock changed since
 # (node_modules/.hitd-package-lock.json is the lock it was installed from).
 node_client="$(cd "$(dirname "$0")/.." && pwd)/tests/gateway/node"
