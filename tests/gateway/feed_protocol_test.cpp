@@ -276,6 +276,46 @@ TEST_F(FeedProtocol, WithdrawalErrorsComeFromTheEngine) {
   EXPECT_EQ(error_code(c.call(o)), "withdrawal_not_allowed");
 }
 
+TEST_F(FeedProtocol, AWorkerRequestsQualificationsAndTheRequesterDecides) {
+  auto r = h.requester(cents(100'000));
+  auto reviewed = skill(h, r);   // no answer key, not auto-granted: waits for the requester
+  qualification_type_spec auto_spec;
+  auto_spec.name = "Auto";
+  auto_spec.description = "granted on request";
+  auto_spec.auto_granted = true;
+  auto_spec.auto_granted_value = 7;
+  auto automatic = must(h->create_qualification_type(r, auto_spec));
+  auto w = h.worker();
+  auto& c = connect(w);
+
+  auto ask = [&](const std::string& type) {
+    auto o = op("request_qualification");
+    o["qualification_type_id"] = type;
+    return c.call(o);
+  };
+  auto now = ask(automatic.qualification_type_id);
+  ASSERT_EQ(type_of(now), "qualification_requested") << json::serialize(now);
+  EXPECT_EQ(now.at("granted"), true);
+  EXPECT_EQ(now.at("value"), 7);
+
+  auto waiting = ask(reviewed.qualification_type_id);
+  ASSERT_EQ(type_of(waiting), "qualification_requested") << json::serialize(waiting);
+  EXPECT_EQ(waiting.at("granted"), false);
+  auto request_id = str(waiting.at("qualification_request_id"));
+  auto pending = must(h->list_qualification_requests(r, reviewed.qualification_type_id, {}));
+  ASSERT_EQ(pending.items.size(), 1u);
+  EXPECT_EQ(pending.items[0].qualification_request_id, request_id);
+  EXPECT_EQ(pending.items[0].worker_id, w);
+  must(h->accept_qualification_request(r, request_id, 42));
+  c.sink->wait_for([](auto& x) { return type_of(x) == "qualification.granted"; }, "the grant");
+  EXPECT_EQ(must(h->get_qualification_score(r, reviewed.qualification_type_id, w)).integer_value, 42);
+
+  EXPECT_EQ(error_code(ask("3NOSUCHTYPE")), "qualification_type_does_not_exist");
+  auto bad = op("request_qualification");
+  bad["qualification_type_id"] = "lower-case";
+  EXPECT_EQ(error_code(c.call(bad)), "bad_value");
+}
+
 TEST_F(FeedProtocol, UnsubscribeStopsHitEventsButNotThePersonalStream) {
   auto r = h.requester(cents(100'000));
   auto w = h.worker();

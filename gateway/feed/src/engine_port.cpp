@@ -23,6 +23,12 @@ void engine_adapter::return_assignment(std::string worker_id, std::string assign
 void engine_adapter::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
   engine_.dashboard(std::move(worker_id), std::move(cb));
 }
+void engine_adapter::request_qualification(std::string worker_id, std::string qualification_type_id,
+                                           std::string answer, callback<qualification_request_outcome> cb) {
+  engine_.request_qualification(std::move(worker_id), std::move(qualification_type_id), std::move(answer),
+                                std::move(cb));
+}
+
 void engine_adapter::withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb) {
   engine_.withdraw(std::move(worker_id), amount, std::move(idempotency_key), std::move(cb));
 }

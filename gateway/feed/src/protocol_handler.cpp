@@ -242,7 +242,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
   if (!op)
     return error(id, f.error->code, f.error->message);
   static constexpr std::string_view ops[] = {"ping", "subscribe", "resume", "unsubscribe", "accept",
-                                             "return", "submit", "dashboard", "withdraw"};
+                                             "return", "submit", "dashboard", "withdraw", "request_qualification"};
   op_ = "unknown";
   for (auto known : ops)
     if (*op == known)
@@ -382,6 +382,30 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
                        o["available_balance"] = format_amount(left);
                        return o;
                      }));
+    return;
+  }
+  if (*op == "request_qualification") {
+    auto type = f.text("qualification_type_id", true, 64);
+    auto answer = f.text("answer", false, limits::answer_bytes_max);
+    if (f.error)
+      return error(id, f.error->code, f.error->message);
+    if (!is_entity_id(*type))
+      return error(id, protocol_error::bad_value, "qualification_type_id must match ^[A-Z0-9]+$");
+    if (!admit(id))
+      return;
+    engine_.request_qualification(
+        worker_id_, *type, answer.value_or(""),
+        reply_with.template operator()<qualification_request_outcome>(
+            "qualification_requested", [type = *type](const qualification_request_outcome& o) {
+              json::object out;
+              out["qualification_type_id"] = type;
+              out["granted"] = o.granted;
+              if (o.granted)
+                out["value"] = o.value;
+              else
+                out["qualification_request_id"] = o.qualification_request_id;
+              return out;
+            }));
     return;
   }
   error(id, protocol_error::unknown_op, "unknown op: " + *op);

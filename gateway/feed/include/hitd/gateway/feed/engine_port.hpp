@@ -29,6 +29,8 @@ public:
   virtual void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) = 0;
   virtual void dashboard(std::string worker_id, callback<worker_dashboard> cb) = 0;
   virtual void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb) = 0;
+  virtual void request_qualification(std::string worker_id, std::string qualification_type_id, std::string answer,
+                                     callback<qualification_request_outcome> cb) = 0;
 };
 
 // The port over a hitd::engine, which must outlive it.
@@ -46,6 +48,8 @@ public:
   void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) override;
   void dashboard(std::string worker_id, callback<worker_dashboard> cb) override;
   void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb) override;
+  void request_qualification(std::string worker_id, std::string qualification_type_id, std::string answer,
+                             callback<qualification_request_outcome> cb) override;
 
 private:
   engine& engine_;
