@@ -401,10 +401,50 @@ await step('ListWorkersWithQualificationType lists the three', async () => {
   const ids = r.Qualifications.map((q) => q.WorkerId).sort();
   assert.deepEqual(ids, [W1.worker_id, W2.worker_id, W3.worker_id].sort());
 });
-await step('ListQualificationRequests: none (workers have no request command on the WebSocket protocol)', async () => {
-  const r = await send(M.ListQualificationRequestsCommand, { QualificationTypeId: s.qual });
-  assert.deepEqual(r.QualificationRequests ?? [], []);
-  assert.equal(r.NumResults ?? 0, 0);
+// Qualification requests: workers ask over the WebSocket protocol; the
+// requester lists, accepts and rejects them through the SDK.
+await step('CreateQualificationType (requestable, reviewed by the requester)', async () => {
+  const r = await send(M.CreateQualificationTypeCommand, {
+    Name: `reviewed ${suffix}`, Description: 'Granted after review', QualificationTypeStatus: 'Active',
+    RetryDelayInSeconds: 0,
+  });
+  s.reviewed = r.QualificationType.QualificationTypeId;
+});
+await step('workers 1 and 2 request it over the WebSocket protocol; the requests wait', async () => {
+  for (const w of [w1, w2]) {
+    const r = await w.ok('request_qualification', { qualification_type_id: s.reviewed, answer: 'I have labelled 1,000 photos' }, 'qualification_requested');
+    assert.equal(r.granted, false, JSON.stringify(r));
+    assert.match(r.qualification_request_id ?? '', /^[A-Z0-9]+$/);
+  }
+});
+await step('ListQualificationRequests lists both, with the answers', async () => {
+  const r = await send(M.ListQualificationRequestsCommand, { QualificationTypeId: s.reviewed, MaxResults: 100 });
+  assert.equal(r.NumResults, 2, JSON.stringify(r));
+  const byWorker = Object.fromEntries(r.QualificationRequests.map((q) => [q.WorkerId, q]));
+  for (const w of [W1, W2]) {
+    const q = byWorker[w.worker_id];
+    assert.ok(q, `a request of ${w.worker_id}`);
+    assert.equal(q.QualificationTypeId, s.reviewed);
+    assert.equal(q.Answer, 'I have labelled 1,000 photos');
+    assert.ok(q.SubmitTime instanceof Date, 'SubmitTime is a timestamp');
+  }
+  s.request1 = byWorker[W1.worker_id].QualificationRequestId;
+  s.request2 = byWorker[W2.worker_id].QualificationRequestId;
+});
+await step('AcceptQualificationRequest (worker 1, value 75): the grant reaches the worker', async () => {
+  await send(M.AcceptQualificationRequestCommand, { QualificationRequestId: s.request1, IntegerValue: 75 });
+  await w1.event('qualification.granted', (e) => e.qualification_type_id === s.reviewed);
+  const r = await send(M.GetQualificationScoreCommand, { QualificationTypeId: s.reviewed, WorkerId: W1.worker_id });
+  assert.equal(r.Qualification.IntegerValue, 75);
+});
+await step('RejectQualificationRequest (worker 2): no qualification, and the request is gone', async () => {
+  await send(M.RejectQualificationRequestCommand, { QualificationRequestId: s.request2, Reason: 'not enough experience' });
+  await refused(send(M.GetQualificationScoreCommand, { QualificationTypeId: s.reviewed, WorkerId: W2.worker_id }),
+    { code: 'AWS.MechanicalTurk.QualificationDoesNotExist' });
+  const r = await send(M.ListQualificationRequestsCommand, { QualificationTypeId: s.reviewed });
+  assert.equal(r.NumResults ?? 0, 0, JSON.stringify(r));
+  await refused(send(M.AcceptQualificationRequestCommand, { QualificationRequestId: s.request2 }),
+    { code: 'AWS.MechanicalTurk.QualificationRequestDoesNotExist' });
 });
 
 // HIT types and HITs with qualification requirements.

@@ -545,13 +545,64 @@ def workers_with():
 step("ListWorkersWithQualificationType lists the three", workers_with)
 
 
+# Qualification requests: workers ask over the WebSocket protocol; the
+# requester lists, accepts and rejects them through boto3.
+def reviewed_type():
+    s["reviewed"] = mt.create_qualification_type(
+        Name=f"reviewed {SUFFIX}", Description="Granted after review", QualificationTypeStatus="Active",
+        RetryDelayInSeconds=0)["QualificationType"]["QualificationTypeId"]
+
+
+step("CreateQualificationType (requestable, reviewed by the requester)", reviewed_type)
+
+
+def workers_request():
+    for w in (w1, w2):
+        r = w.ok("request_qualification", "qualification_requested", qualification_type_id=s["reviewed"],
+                 answer="I have labelled 1,000 photos")
+        _eq(r["granted"], False)
+        assert r.get("qualification_request_id", "").isalnum(), r
+
+
+step("workers 1 and 2 request it over the WebSocket protocol; the requests wait", workers_request)
+
+
 def qual_requests():
-    r = mt.list_qualification_requests(QualificationTypeId=s["qual"])
-    _eq(r.get("QualificationRequests", []), [])
-    _eq(r.get("NumResults", 0), 0)
+    r = mt.list_qualification_requests(QualificationTypeId=s["reviewed"], MaxResults=100)
+    _eq(r["NumResults"], 2)
+    by_worker = {q["WorkerId"]: q for q in r["QualificationRequests"]}
+    for w in (W1, W2):
+        q = by_worker[w["worker_id"]]
+        _eq(q["QualificationTypeId"], s["reviewed"])
+        _eq(q["Answer"], "I have labelled 1,000 photos")
+        assert isinstance(q["SubmitTime"], datetime.datetime), q
+    s["request1"] = by_worker[W1["worker_id"]]["QualificationRequestId"]
+    s["request2"] = by_worker[W2["worker_id"]]["QualificationRequestId"]
 
 
-step("ListQualificationRequests: none (workers have no request command on the WebSocket protocol)", qual_requests)
+step("ListQualificationRequests lists both, with the answers", qual_requests)
+
+
+def accept_request():
+    mt.accept_qualification_request(QualificationRequestId=s["request1"], IntegerValue=75)
+    w1.event("qualification.granted", lambda e: e.get("qualification_type_id") == s["reviewed"])
+    q = mt.get_qualification_score(QualificationTypeId=s["reviewed"], WorkerId=W1["worker_id"])["Qualification"]
+    _eq(q["IntegerValue"], 75)
+
+
+step("AcceptQualificationRequest (worker 1, value 75): the grant reaches the worker", accept_request)
+
+
+def reject_request():
+    mt.reject_qualification_request(QualificationRequestId=s["request2"], Reason="not enough experience")
+    refused(lambda: mt.get_qualification_score(QualificationTypeId=s["reviewed"], WorkerId=W2["worker_id"]),
+            code="AWS.MechanicalTurk.QualificationDoesNotExist")
+    _eq(mt.list_qualification_requests(QualificationTypeId=s["reviewed"]).get("NumResults", 0), 0)
+    refused(lambda: mt.accept_qualification_request(QualificationRequestId=s["request2"]),
+            code="AWS.MechanicalTurk.QualificationRequestDoesNotExist")
+
+
+step("RejectQualificationRequest (worker 2): no qualification, and the request is gone", reject_request)
 
 
 # HIT types and HITs.
