@@ -5,6 +5,7 @@
 #include "hitd/gateway/feed/market_view.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/money.hpp"
+#include "hitd/names.hpp"
 
 namespace hitd::gateway {
 
@@ -18,43 +19,6 @@ std::string_view reason_name(unavailable_reason r) {
     case unavailable_reason::withdrawn: return "withdrawn";
   }
   return "none";
-}
-
-std::string_view comparator_name(comparator c) {
-  switch (c) {
-    case comparator::less_than: return "LessThan";
-    case comparator::less_than_or_equal_to: return "LessThanOrEqualTo";
-    case comparator::greater_than: return "GreaterThan";
-    case comparator::greater_than_or_equal_to: return "GreaterThanOrEqualTo";
-    case comparator::equal_to: return "EqualTo";
-    case comparator::not_equal_to: return "NotEqualTo";
-    case comparator::exists: return "Exists";
-    case comparator::does_not_exist: return "DoesNotExist";
-    case comparator::in: return "In";
-    case comparator::not_in: return "NotIn";
-  }
-  return "Exists";
-}
-
-std::string_view guarded_name(guarded_action a) {
-  switch (a) {
-    case guarded_action::accept: return "Accept";
-    case guarded_action::preview_and_accept: return "PreviewAndAccept";
-    case guarded_action::discover_preview_and_accept: return "DiscoverPreviewAndAccept";
-  }
-  return "Accept";
-}
-
-std::string_view assignment_status_name(assignment_status s) {
-  switch (s) {
-    case assignment_status::accepted: return "Accepted";
-    case assignment_status::submitted: return "Submitted";
-    case assignment_status::approved: return "Approved";
-    case assignment_status::rejected: return "Rejected";
-    case assignment_status::returned: return "Returned";
-    case assignment_status::abandoned: return "Abandoned";
-  }
-  return "Accepted";
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include "call.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
+#include "hitd/names.hpp"
 
 namespace hitd::gateway_mturk {
 
@@ -32,83 +33,6 @@ bool utf8_valid(std::string_view s) {
     i += len;
   }
   return true;
-}
-
-std::optional<comparator> parse_comparator(std::string_view s) {
-  static constexpr std::pair<std::string_view, comparator> names[] = {
-      {"LessThan", comparator::less_than},
-      {"LessThanOrEqualTo", comparator::less_than_or_equal_to},
-      {"GreaterThan", comparator::greater_than},
-      {"GreaterThanOrEqualTo", comparator::greater_than_or_equal_to},
-      {"EqualTo", comparator::equal_to},
-      {"NotEqualTo", comparator::not_equal_to},
-      {"Exists", comparator::exists},
-      {"DoesNotExist", comparator::does_not_exist},
-      {"In", comparator::in},
-      {"NotIn", comparator::not_in},
-  };
-  for (auto& [n, c] : names)
-    if (n == s)
-      return c;
-  return std::nullopt;
-}
-
-std::string_view comparator_name(comparator c) {
-  switch (c) {
-    case comparator::less_than: return "LessThan";
-    case comparator::less_than_or_equal_to: return "LessThanOrEqualTo";
-    case comparator::greater_than: return "GreaterThan";
-    case comparator::greater_than_or_equal_to: return "GreaterThanOrEqualTo";
-    case comparator::equal_to: return "EqualTo";
-    case comparator::not_equal_to: return "NotEqualTo";
-    case comparator::exists: return "Exists";
-    case comparator::does_not_exist: return "DoesNotExist";
-    case comparator::in: return "In";
-    case comparator::not_in: return "NotIn";
-  }
-  return "Exists";
-}
-
-std::string_view guarded_name(guarded_action a) {
-  switch (a) {
-    case guarded_action::accept: return "Accept";
-    case guarded_action::preview_and_accept: return "PreviewAndAccept";
-    case guarded_action::discover_preview_and_accept: return "DiscoverPreviewAndAccept";
-  }
-  return "Accept";
-}
-
-std::string_view hit_status_name(hit_status s) {
-  switch (s) {
-    case hit_status::assignable: return "Assignable";
-    case hit_status::unassignable: return "Unassignable";
-    case hit_status::reviewable: return "Reviewable";
-    case hit_status::reviewing: return "Reviewing";
-    case hit_status::disposed: return "Disposed";
-  }
-  return "Assignable";
-}
-
-std::string_view review_status_name(hit_review_status s) {
-  switch (s) {
-    case hit_review_status::not_reviewed: return "NotReviewed";
-    case hit_review_status::marked_for_review: return "MarkedForReview";
-    case hit_review_status::reviewed_appropriate: return "ReviewedAppropriate";
-    case hit_review_status::reviewed_inappropriate: return "ReviewedInappropriate";
-  }
-  return "NotReviewed";
-}
-
-std::string_view assignment_status_name(assignment_status s) {
-  switch (s) {
-    case assignment_status::accepted: return "Accepted";
-    case assignment_status::submitted: return "Submitted";
-    case assignment_status::approved: return "Approved";
-    case assignment_status::rejected: return "Rejected";
-    case assignment_status::returned: return "Returned";
-    case assignment_status::abandoned: return "Abandoned";
-  }
-  return "Accepted";
 }
 
 json::object locale_json(const locale& l) {
@@ -346,13 +270,9 @@ std::optional<std::vector<qualification_requirement>> input::requirements(std::s
       }
     }
     if (guarded) {
-      if (*guarded == "Accept")
-        q.guards = guarded_action::accept;
-      else if (*guarded == "PreviewAndAccept")
-        q.guards = guarded_action::preview_and_accept;
-      else if (*guarded == "DiscoverPreviewAndAccept")
-        q.guards = guarded_action::discover_preview_and_accept;
-      else {
+      if (auto g = parse_guarded(*guarded)) {
+        q.guards = *g;
+      } else {
         fail(errc::invalid_parameter_value, "QualificationRequirements: ActionsGuarded must be Accept, "
                                             "PreviewAndAccept or DiscoverPreviewAndAccept");
         return std::nullopt;

@@ -18,9 +18,6 @@ struct feed_event;
 struct feed_hit;
 
 std::string_view reason_name(unavailable_reason r);   // "lifetime_over", "all_taken", "withdrawn"
-std::string_view comparator_name(comparator c);        // MTurk's: "GreaterThan", ...
-std::string_view guarded_name(guarded_action a);       // "Accept", "PreviewAndAccept", ...
-std::string_view assignment_status_name(assignment_status s);   // "Accepted", ...
 
 // A HIT's shared (type) properties: title, description, keywords, reward,
 // durations, requirements, requester.
