@@ -597,6 +597,29 @@ TEST_F(MturkApi, ServedOnTheServersPort) {
     EXPECT_EQ(r.content_type, "application/x-amz-json-1.1");
     EXPECT_EQ(json::parse(r.body).as_object()["AvailableBalance"], "100.00");
   }
+  // A Question at MTurk's limit (65,535 bytes, a third of them quotes that
+  // JSON escapes) fits in one request.
+  std::string q = "<HTMLQuestion><HTMLContent><![CDATA[";
+  while (q.size() < 65'535 - 30)
+    q += "<p class=\"a\">x</p>";
+  q += "]]></HTMLContent></HTMLQuestion>";
+  ASSERT_LE(q.size(), 65'535u);
+  auto big_in = hit_input();
+  big_in["Question"] = q;
+  std::string big = json::serialize(big_in);
+  ASSERT_GT(big.size(), 64u * 1024);
+  std::vector<std::pair<std::string, std::string>> big_headers = {
+      {"host", "127.0.0.1:" + std::to_string(*port)},
+      {"content-type", "application/x-amz-json-1.1"},
+      {"x-amz-target", "MTurkRequesterServiceV20170117.CreateHIT"}};
+  sigv4_request big_req{"POST", "/", &big_headers, big};
+  auto signed_big = big_headers;
+  for (auto& kv : sign_sigv4(big_req, sc, api_now))
+    signed_big.push_back(kv);
+  auto created = c.request(gateway::testing::http::verb::post, "/", big, signed_big);
+  ASSERT_FALSE(created.ec) << created.ec.message();
+  EXPECT_EQ(created.status, 200u) << created.body.substr(0, 300);
+
   // The built-in paths are still the server's.
   auto health = gateway::testing::http_request(*port, gateway::testing::http::verb::get, "/healthz");
   EXPECT_EQ(health.status, 200u);

@@ -55,7 +55,10 @@ inline constexpr uint32_t close_timeout_ms = 5000;
 inline constexpr size_t connections_max = 10000;
 // HTTP: request header and body, and the time to read one request.
 inline constexpr size_t http_header_max_bytes = 8 * 1024;
-inline constexpr size_t http_body_max_bytes = 64 * 1024;
+// The body holds a requester API call: a CreateQualificationType may carry
+// a 65,535-byte Test and a 65,535-byte AnswerKey, and JSON escaping can
+// double them (every " becomes \").
+inline constexpr size_t http_body_max_bytes = 512 * 1024;
 inline constexpr uint32_t http_request_timeout_s = 30;
 // io threads: the engine's scheduler needs the rest of a 2-core machine.
 inline constexpr unsigned io_threads = 1;
