@@ -8,7 +8,7 @@
 #   bash bench/feed_bench.sh [BUILD_DIR]          (default: build)
 #
 # Environment: CLIENTS ("1000 10000"), REPS (5), DURATION (5 s of
-# publishing per run), SWEEP_FROM (100000 deliveries/s), P99_MAX_MS (200),
+# publishing per run), SWEEP_FROM (12500 deliveries/s), P99_MAX_MS (1000),
 # OUT (the file for the raw RESULT lines).
 #
 # For each N in CLIENTS: a sweep (one run per step, each step x1.41 in
@@ -27,8 +27,8 @@ peer=$root/bench/peers/ws_broadcast
 CLIENTS=${CLIENTS:-"1000 10000"}
 REPS=${REPS:-5}
 DURATION=${DURATION:-5}
-SWEEP_FROM=${SWEEP_FROM:-100000}
-P99_MAX_MS=${P99_MAX_MS:-200}
+SWEEP_FROM=${SWEEP_FROM:-12500}
+P99_MAX_MS=${P99_MAX_MS:-1000}
 OUT=${OUT:-$build/feed_bench_$(date -u +%Y%m%dT%H%M%S).txt}
 
 for f in "$load" "$hitd_server"; do
@@ -103,6 +103,7 @@ function med(key, f,   n, i, j, t, a) {
   for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
   if (n == 0) return "-"
   m = (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+  medv[key, f] = m
   lo = a[1]; hi = a[n]
   return sprintf(fmt[f], m) " (" sprintf(fmt[f], lo) "-" sprintf(fmt[f], hi) ")"
 }
@@ -129,6 +130,14 @@ END {
     print "| " sk[1] " | " sk[2] " | " rate[key] " | " cnt[key] " | " med(key, "dps") " | " med(key, "epc") " | " \
       med(key, "cpu") " | " med(key, "p50") " | " med(key, "p99") " | " med(key, "p999") " | " med(key, "kb") " | " \
       miss[key] " | " med(key, "lg") " |"
+  }
+  print ""
+  for (k = 1; k <= keys; k++) {
+    key = order[k]; split(key, sk, SUBSEP)
+    if (sk[1] != "hitd") continue
+    other = "ws" SUBSEP sk[2]
+    if ((other in cnt) && medv[other, "epc"] > 0)
+      printf "clients=%s: hitd delivers %.2fx the events per server CPU-second of ws (medians)\n", sk[2], medv[key, "epc"] / medv[other, "epc"]
   }
 }' "$OUT"
 echo

@@ -634,7 +634,12 @@ int main(int argc, char** argv) {
               << " s (" << sum(&io_thread::failed) << " failed; first error: " << first_error() << ")\n";
     return finish(1);
   }
+  // The server's CPU while its N connections are idle (timers, polling).
+  double idle_cpu0 = process_cpu_s(child->pid);
+  auto idle_start = monotonic_ns();
   std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(o.settle * 1000)));
+  double idle_cpu = process_cpu_s(child->pid) - idle_cpu0;
+  double idle_s = static_cast<double>(monotonic_ns() - idle_start) / 1e9;
   long rss_idle = process_rss_kb(child->pid);
 
   // Publish, open loop, and wait for the deliveries.
@@ -699,7 +704,7 @@ int main(int argc, char** argv) {
     << " offered_per_s=" << o.rate * static_cast<double>(o.clients) << " server_cpu_s=" << cpu
     << " cpu_us_per_delivery=" << (delivered > 0 ? cpu * 1e6 / static_cast<double>(delivered) : 0.0)
     << " deliveries_per_cpu_s=" << (cpu > 0 ? static_cast<double>(delivered) / cpu : 0.0)
-    << " loadgen_cpu_s=" << (self1 - self0) << " rss_before_kb=" << rss_before << " rss_idle_kb=" << rss_idle
+    << " loadgen_cpu_s=" << (self1 - self0) << " idle_server_cpu_pct=" << (idle_s > 0 ? 100 * idle_cpu / idle_s : 0.0) << " rss_before_kb=" << rss_before << " rss_idle_kb=" << rss_idle
     << " kb_per_conn=" << static_cast<double>(rss_idle - rss_before) / static_cast<double>(o.clients)
     << " p50_ms=" << static_cast<double>(all.quantile(0.5)) * ms
     << " p99_ms=" << static_cast<double>(all.quantile(0.99)) * ms
