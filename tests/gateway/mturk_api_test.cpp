@@ -600,9 +600,10 @@ TEST_F(MturkApi, ServedOnTheServersPort) {
   // A Question at MTurk's limit (65,535 bytes, a third of them quotes that
   // JSON escapes) fits in one request.
   std::string q = "<HTMLQuestion><HTMLContent><![CDATA[";
-  while (q.size() < 65'535 - 30)
-    q += "<p class=\"a\">x</p>";
-  q += "]]></HTMLContent></HTMLQuestion>";
+  const std::string chunk = "<p class=\"a\">x</p>", tail = "]]></HTMLContent></HTMLQuestion>";
+  while (q.size() + chunk.size() + tail.size() <= 65'535)
+    q += chunk;
+  q += tail;
   ASSERT_LE(q.size(), 65'535u);
   auto big_in = hit_input();
   big_in["Question"] = q;
