@@ -379,6 +379,15 @@ TEST_F(MturkApi, InputsAreCheckedAsMturksModelSays) {
   hit = hit_input();
   hit["MaxAssignments"] = "two";
   EXPECT_EQ(code("CreateHIT", hit), "AWS.MechanicalTurk.InvalidParameterValue");
+  hit = hit_input();
+  hit["MaxAssignments"] = 1e300;
+  EXPECT_EQ(code("CreateHIT", hit), "AWS.MechanicalTurk.InvalidParameterValue");
+  hit = hit_input();
+  hit["MaxAssignments"] = 2.5;
+  EXPECT_EQ(code("CreateHIT", hit), "AWS.MechanicalTurk.InvalidParameterValue");
+  hit = hit_input();
+  hit["MaxAssignments"] = 2.0;   // an integral double is an integer
+  EXPECT_EQ(call("CreateHIT", hit).status, 200u);
   hit = hit_input("0.505");
   EXPECT_EQ(code("CreateHIT", hit), "AWS.MechanicalTurk.InvalidParameterValue");
   EXPECT_EQ(code("GetHIT", {{"HITId", "lower-case"}}), "AWS.MechanicalTurk.InvalidParameterValue");

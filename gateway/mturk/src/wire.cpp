@@ -2,6 +2,7 @@
 // output shapes (HIT, Assignment, QualificationType, ...). Timestamps are
 // seconds since the epoch as JSON numbers, as the JSON 1.1 protocol has them.
 
+#include <cmath>
 #include <cstdio>
 
 #include "call.hpp"
@@ -127,8 +128,12 @@ std::optional<int64_t> input::integer(std::string_view name, bool required, int6
     n = v->as_int64();
   else if (v->is_uint64() && v->as_uint64() <= static_cast<uint64_t>(INT64_MAX))
     n = static_cast<int64_t>(v->as_uint64());
-  else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<int64_t>(v->as_double())))
-    n = static_cast<int64_t>(v->as_double());
+  else if (v->is_double()) {
+    // Integral and within int64 before the cast (a cast of 1e300 is undefined).
+    double d = v->as_double();
+    if (d >= -9.2e18 && d <= 9.2e18 && std::trunc(d) == d)
+      n = static_cast<int64_t>(d);
+  }
   if (!n) {
     fail(errc::invalid_parameter_value, std::string{name} + " must be an integer");
     return std::nullopt;
