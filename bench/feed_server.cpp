@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   eo.store = store;
   eo.config.scheduler_threads = engine_threads;
   engine e{eo};
-  auto creds = std::make_shared<credentials>(store);
+  auto creds = std::make_shared<credentials>(store, secrets_key{secrets_key::bytes_t{}});   // worker tokens only (hashed); no requester secrets to seal
   auto requester = e.create_requester({"Feed Bench"});
   if (!requester.ok())
     return fail(requester.err().message, 1);
