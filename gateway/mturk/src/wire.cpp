@@ -44,13 +44,6 @@ json::object locale_json(const locale& l) {
   return o;
 }
 
-bool is_upper_alnum(std::string_view s) {
-  for (char c : s)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-      return false;
-  return true;
-}
-
 } // namespace
 
 // ---- input ----------------------------------------------------------------------
@@ -94,8 +87,11 @@ std::optional<std::string> input::string(std::string_view name, bool required, s
   }
   auto n = utf8_chars(s);
   if ((max_chars && n > max_chars) || n < min_chars) {
-    fail(errc::invalid_parameter_value, std::string{name} + " must be " + std::to_string(min_chars) + " to " +
-                                            std::to_string(max_chars) + " characters long");
+    fail(errc::invalid_parameter_value,
+         std::string{name} + " must be " +
+             (max_chars ? std::to_string(min_chars) + " to " + std::to_string(max_chars)
+                        : "at least " + std::to_string(min_chars)) +
+             " characters long");
     return std::nullopt;
   }
   return s;
@@ -103,7 +99,7 @@ std::optional<std::string> input::string(std::string_view name, bool required, s
 
 std::optional<std::string> input::entity_id(std::string_view name, bool required) {
   auto s = string(name, required, 64, 1);
-  if (s && !is_upper_alnum(*s)) {
+  if (s && !is_entity_id(*s)) {
     fail(errc::invalid_parameter_value, std::string{name} + " must match ^[A-Z0-9]+$");
     return std::nullopt;
   }
