@@ -135,8 +135,23 @@ TEST(GatewayHttp, UnknownPathsAre404AndLargeBodiesAre413) {
   EXPECT_EQ(r.status, 404u);
   r = http_request(f.port, http::verb::post, "/healthz");
   EXPECT_EQ(r.status, 405u);
-  r = http_request(f.port, http::verb::post, "/", std::string(limits::http_body_max_bytes + 1, 'x'));
-  EXPECT_EQ(r.status, 413u);
+  {
+    // A body over the bound, announced by Content-Length: refused before it
+    // is read. (Sending the whole body races the server's close: past the
+    // socket buffers the client may see a reset before it reads the 413.)
+    testing::net::io_context ioc;
+    testing::tcp::socket sock{ioc};
+    sock.connect({testing::net::ip::make_address("127.0.0.1"), f.port});
+    std::string head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                       std::to_string(limits::http_body_max_bytes + 1) + "\r\n\r\nxxxx";
+    testing::net::write(sock, testing::net::buffer(head));
+    testing::beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    testing::beast::error_code ec;
+    http::read(sock, buf, res, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(res.result_int(), 413u);
+  }
   r = http_request(f.port, http::verb::get, "/healthz");
   EXPECT_EQ(r.status, 200u);
 }
