@@ -92,6 +92,11 @@ rocksdb::Options rocksdb_options(const store_options& o) {
   opt.level_compaction_dynamic_level_bytes = true;
   opt.bytes_per_sync = uint64_t{1} << 20;
   opt.keep_log_file_num = 10;
+  // No automatic recovery from background errors: a failed write fails its
+  // group, and the store recovers when it is resumed (reopen()). RocksDB
+  // 7.8's recovery thread raced the store's own recovery, and could leave
+  // Close() waiting for a recovery that never ends (both seen here).
+  opt.max_bgerror_resume_count = 0;
   // LZ4 when the library has it: cheap enough for the write path and
   // records are mostly short repetitive strings (ids, tokens). Else none
   // (Snappy and zstd cost more CPU for what would be a small gain here).
@@ -136,7 +141,10 @@ struct rocksdb_store::impl {
 
   // Reads against close: a reader counts itself in, then checks the flag;
   // close sets the flag, then waits for the count to drain (both seq_cst).
+  // Reopening after a failed WAL write (reopen()) does the same with
+  // db_swapping, but readers wait for it instead of failing.
   std::atomic<bool> db_closing{false};
+  std::atomic<bool> db_swapping{false};
   std::atomic<int64_t> readers{0};
   std::mutex close_mutex;
   bool closed = false;
@@ -156,6 +164,7 @@ struct rocksdb_store::impl {
 
   void run();
   void write_group(std::vector<pending_batch>& group);
+  std::string reopen();
   status shut();
   status close_db();
 };
@@ -242,20 +251,28 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
     if (failure.empty() && !halted.empty())
       failure = halted;
     if (failure.empty() && resume_before_write) {
-      // After a failed write RocksDB takes no writes until it has recovered
-      // from its background error. A retryable I/O error recovers (on its
-      // own, or through Resume()); any other failed WAL write is fatal to
-      // this open database, and then the store fails every later commit at
-      // once, without touching the database again, until it is reopened.
-      auto rs = db->Resume();
-      if (!rs.ok() && rs.severity() >= rocksdb::Status::Severity::kFatalError) {
-        fatal = "RocksDB stopped taking writes after an unrecoverable error (" + rs.ToString() +
-                "); close and reopen the store";
+      if (opts.mode == durability::none) {
+        // No WAL: RocksDB takes no writes until it has recovered from its
+        // background error. A retryable I/O error recovers (on its own, or
+        // through Resume()); any other is fatal to this open database, and
+        // then the store fails every later commit at once, without touching
+        // the database again, until it is reopened.
+        auto rs = db->Resume();
+        if (!rs.ok() && rs.severity() >= rocksdb::Status::Severity::kFatalError) {
+          fatal = "RocksDB stopped taking writes after an unrecoverable error (" + rs.ToString() +
+                  "); close and reopen the store";
+          stopped.store(true);
+          failure = fatal;
+        }
+        // Otherwise (recovered, or still recovering) write: if RocksDB is
+        // not ready the write fails and says why.
+      } else if (auto why = reopen(); !why.empty()) {
+        // A failed WAL write: the database is closed and opened again
+        // rather than Resume()d (see reopen()).
+        fatal = why;
         stopped.store(true);
         failure = fatal;
       }
-      // Otherwise (recovered, or still recovering) write: if RocksDB is not
-      // ready the write fails and says why.
     }
     if (failure.empty()) {
       auto st = db->Write(write_options, &wb);
@@ -321,6 +338,38 @@ status rocksdb_store::impl::shut() {
   return close_db();
 }
 
+// After a failed WAL write the store closes the database and opens it
+// again, instead of RocksDB's Resume() or its automatic recovery. RocksDB
+// 7.8 recovers a WAL error in place, and that path can write to the WAL
+// file writer that failed: its debug assertion aborts the process (seen
+// here: `sync_without_flush_called_` in WritableFileWriter, when the
+// store's Resume() raced RocksDB's own recovery thread), and upstream later
+// found it could duplicate or lose WAL entries (RocksDB #12448, #12873,
+// #12995, which made WAL write errors fatal to the open database). There
+// is no recovery thread to race (max_bgerror_resume_count = 0); Open()
+// replays the WAL up to its last whole record (a torn tail is dropped:
+// point-in-time recovery) and starts a new one, so whatever was
+// acknowledged is there and the failed group is not. Reads wait while the database is swapped. Returns why it could not
+// be reopened (then the store is stopped and reads fail), or "".
+std::string rocksdb_store::impl::reopen() {
+  db_swapping.store(true);
+  while (readers.load() > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  // Close() reports the background error that made the write fail; the
+  // database is closed all the same.
+  (void)db->Close();
+  db.reset();
+  rocksdb::DB* fresh = nullptr;
+  auto st = rocksdb::DB::Open(rocksdb_options(opts), opts.path, &fresh);
+  if (st.ok())
+    db.reset(fresh);
+  db_swapping.store(false);
+  if (!st.ok())
+    return "RocksDB stopped taking writes: cannot reopen it after a failed WAL write (" + st.ToString() +
+           "); fix the cause and restart";
+  return {};
+}
+
 status rocksdb_store::impl::close_db() {
   db_closing.store(true);
   // Reads are short (a point get, or a scan whose visitor returns); wait for
@@ -328,9 +377,14 @@ status rocksdb_store::impl::close_db() {
   while (readers.load() > 0)
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   std::string why;
-  if (!fatal.empty()) {
-    // The database is in a fatal error state: closing is all it can do
-    // (what was written before the error is in the WAL and SST files).
+  if (!db) {
+    // Reopening after a failed write failed: nothing is open.
+    return error{errc::storage_failure, "RocksDB at " + opts.path + ": " + fatal};
+  }
+  if (!fatal.empty() || resume_before_write) {
+    // The database is in an error state: closing is all it can do (what
+    // was written before the error is in the WAL and SST files; syncing a
+    // WAL whose write failed is what RocksDB 7.8 must not do, see reopen()).
   } else if (opts.mode == durability::none) {
     // Nothing is in a WAL: flush the memtables so a clean close keeps them.
     rocksdb::FlushOptions fo;
@@ -354,10 +408,22 @@ status rocksdb_store::impl::close_db() {
 namespace {
 
 // Counts a read in for as long as it runs; fails when the store is closed.
+// While the writer swaps the database (reopen()) it waits, up to a minute.
 class read_guard {
 public:
-  read_guard(std::atomic<int64_t>& readers, const std::atomic<bool>& closing) : readers_(readers) {
+  read_guard(std::atomic<int64_t>& readers, const std::atomic<bool>& closing, const std::atomic<bool>& swapping)
+      : readers_(readers) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::minutes(1);
     readers_.fetch_add(1);
+    // Counted in and the swap flag seen clear: the writer waits for this
+    // read before it swaps (both seq_cst).
+    while (swapping.load()) {
+      if (std::chrono::steady_clock::now() >= until)
+        return;   // ok_ stays false
+      readers_.fetch_sub(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      readers_.fetch_add(1);
+    }
     ok_ = !closing.load();
   }
   ~read_guard() { readers_.fetch_sub(1); }
@@ -477,9 +543,11 @@ void rocksdb_store::commit(write_batch batch, std::function<void(status)> done) 
 }
 
 result<record_value> rocksdb_store::get(const std::string& key) const {
-  read_guard guard{impl_->readers, impl_->db_closing};
+  read_guard guard{impl_->readers, impl_->db_closing, impl_->db_swapping};
   if (!guard.ok())
     return closed_error();
+  if (!impl_->db)
+    return error{errc::storage_failure, "the store is stopped: it could not reopen RocksDB after a failed write"};
   rocksdb::PinnableSlice value;
   auto st = impl_->db->Get(rocksdb::ReadOptions{}, impl_->db->DefaultColumnFamily(), key, &value);
   if (st.IsNotFound())
@@ -490,9 +558,11 @@ result<record_value> rocksdb_store::get(const std::string& key) const {
 }
 
 status rocksdb_store::scan(const std::string& prefix, const scan_visitor& visit, const std::string& from) const {
-  read_guard guard{impl_->readers, impl_->db_closing};
+  read_guard guard{impl_->readers, impl_->db_closing, impl_->db_swapping};
   if (!guard.ok())
     return closed_error();
+  if (!impl_->db)
+    return error{errc::storage_failure, "the store is stopped: it could not reopen RocksDB after a failed write"};
   rocksdb::ReadOptions ro;
   auto upper = prefix_successor(prefix);
   rocksdb::Slice upper_slice;

@@ -17,12 +17,15 @@
 // blocks. Callers that must never block should keep their own in-flight
 // bound below the limit.
 //
-// A failed write fails every batch of its group (none of it is applied).
-// RocksDB then takes no writes until it recovers: from a retryable I/O error
-// it does (the store calls Resume() before the next group), and commits
-// succeed again once the fault has passed; any other failed WAL write is
-// fatal to the open database, and from then on every commit fails at once
-// (stats().stopped) while reads go on, until the store is reopened.
+// A failed write fails every batch of its group (none of it is applied),
+// and every later one until resume(). The first write after resume() then
+// reopens the database when the failure was a WAL write (durability sync
+// or wal; RocksDB 7.8 cannot safely write to that WAL again, see reopen()
+// in the source), or calls RocksDB's Resume() (durability none): commits
+// succeed again once the fault has passed. Reads wait while the database
+// is reopened. Only when it cannot be reopened, or RocksDB reports a fatal
+// error, does every later commit fail at once (stats().stopped) until the
+// store is opened again.
 //
 // Reads (get, scan) run on the calling thread against the database and see
 // every batch whose completion has run. A record that does not decode fails
@@ -89,7 +92,7 @@ struct store_stats {
   uint64_t write_errors = 0;    // write groups that failed (also those refused once stopped)
   uint64_t failed_batches = 0;  // batches completed with an error (failed group, bad record, closed)
   uint64_t backpressure_waits = 0;   // commit() calls that blocked on max_pending_bytes
-  bool stopped = false;         // a write failed unrecoverably: every commit fails until reopened
+  bool stopped = false;         // RocksDB could not recover: every commit fails until reopened
 };
 
 class rocksdb_store final : public storage_port {
