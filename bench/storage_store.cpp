@@ -331,6 +331,85 @@ void BM_DecodeWorker(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeWorker)->ArgName("finished")->Arg(0)->Arg(100)->Arg(10'000);
 
+// A HIT's definition (written once, when the HIT is created) with
+// `requirements` qualification requirements and a 1 KiB HTMLQuestion, and
+// the HIT's own record (rewritten on every transition).
+hit_definition sample_definition(int64_t requirements) {
+  hit_definition d;
+  d.number = 1'000'000;
+  d.requester_id = "AR1000000000001";
+  d.hit_type_id = "T0000000000000000000000000001";
+  d.properties.title = "Label the animals in a photo";
+  d.properties.description = "Look at one photo and say which animals you can see in it.";
+  d.properties.keywords = "image, label, animals, photo";
+  d.properties.reward = cents(25);
+  d.properties.assignment_duration_s = 600;
+  d.properties.auto_approval_delay_s = 259'200;
+  for (int64_t i = 0; i < requirements; ++i)
+    d.properties.requirements.push_back({"3QUAL" + std::to_string(1'000'000'000 + i),
+                                         comparator::greater_than_or_equal_to, {80}, {},
+                                         guarded_action::accept});
+  d.question = "<HTMLQuestion xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
+               "2011-11-11/HTMLQuestion.xsd\"><HTMLContent><![CDATA[" +
+               std::string(1024, 'x') + "]]></HTMLContent><FrameHeight>600</FrameHeight></HTMLQuestion>";
+  d.creation_time = t0;
+  return d;
+}
+
+void BM_EncodeHitDefinition(benchmark::State& state) {
+  auto d = sample_definition(state.range(0));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto s = storage::encode(record_kind::hit_definition, &d);
+    bytes += s.size();
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["record_bytes"] = static_cast<double>(storage::encode(record_kind::hit_definition, &d).size());
+}
+BENCHMARK(BM_EncodeHitDefinition)->ArgName("requirements")->Arg(0)->Arg(5)->Arg(10);
+
+void BM_DecodeHitDefinition(benchmark::State& state) {
+  auto d = sample_definition(state.range(0));
+  auto s = storage::encode(record_kind::hit_definition, &d);
+  auto key = hit_definition_key(d.number);
+  for (auto _ : state) {
+    auto v = storage::decode(record_kind::hit_definition, s, key);
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(s.size()));
+}
+BENCHMARK(BM_DecodeHitDefinition)->ArgName("requirements")->Arg(0)->Arg(5)->Arg(10);
+
+void BM_EncodeHit(benchmark::State& state) {
+  auto h = sample_hit();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto s = storage::encode(record_kind::hit, &h);
+    bytes += s.size();
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["record_bytes"] = static_cast<double>(storage::encode(record_kind::hit, &h).size());
+}
+BENCHMARK(BM_EncodeHit);
+
+void BM_DecodeHit(benchmark::State& state) {
+  auto h = sample_hit();
+  auto s = storage::encode(record_kind::hit, &h);
+  auto key = hit_key(1);
+  for (auto _ : state) {
+    auto v = storage::decode(record_kind::hit, s, key);
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(s.size()));
+}
+BENCHMARK(BM_DecodeHit);
+
 } // namespace
 
 int main(int argc, char** argv) {
