@@ -8,6 +8,7 @@
 // its standard input.
 //
 //   hitd_bench_feed_server --workers N [--threads 1] [--engine-threads 0] [--max-connections 20000]
+//                          [--idle-polls 10]   (engine_config::scheduler_idle_polls)
 //
 // Standard output: "token <token>" once per worker, then "ready <port>"
 // when it listens on 127.0.0.1. Standard input, one command per line:
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
   so.port = 0;
   so.max_connections = 20'000;
   size_t engine_threads = 0;
+  size_t idle_polls = engine_config{}.scheduler_idle_polls;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc)
@@ -135,6 +137,8 @@ int main(int argc, char** argv) {
       ok = parse_number(v, engine_threads);
     else if (a == "--max-connections")
       ok = parse_number(v, so.max_connections);
+    else if (a == "--idle-polls")
+      ok = parse_number(v, idle_polls);
     else
       return fail("unknown option " + a);
     if (!ok)
@@ -150,6 +154,7 @@ int main(int argc, char** argv) {
   engine::options eo;
   eo.store = store;
   eo.config.scheduler_threads = engine_threads;
+  eo.config.scheduler_idle_polls = idle_polls;
   engine e{eo};
   auto creds = std::make_shared<credentials>(store, secrets_key{secrets_key::bytes_t{}});   // worker tokens only (hashed); no requester secrets to seal
   auto requester = e.create_requester({"Feed Bench"});

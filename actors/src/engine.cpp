@@ -39,6 +39,7 @@ caf::actor_system_config make_caf_config(const engine_config& cfg) {
   c.set("scheduler.max-threads", threads);
   c.set("scheduler.max-throughput", 300);
   c.set("scheduler.policy", caf::atom_from_string(cfg.scheduler_policy));
+  c.set("work-stealing.moderate-poll-attempts", cfg.scheduler_idle_polls);
   return c;
 }
 
