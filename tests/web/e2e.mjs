@@ -1,0 +1,248 @@
+// The end-to-end test of hitd's web pages (issue 7; docs/web.md). Starts
+// `hitd serve --demo` on 127.0.0.1 (a free port, a fresh data directory),
+// then drives Debian's chromium headless through playwright-core:
+//
+//   - a wrong worker token gets the sign-in error, not the app;
+//   - the requester signs in (SigV4 in the page) and creates a HIT;
+//   - it appears in two open worker pages without a reload;
+//   - worker 1 accepts it, answers the question and submits; worker 2's
+//     "assignments left" drops from 2 to 1;
+//   - the requester reviews and approves; worker 1's dashboard shows the
+//     reward as earnings;
+//   - a second HIT appears in both worker pages, the requester expires it,
+//     and it disappears from both.
+//
+// Screenshots of both pages are saved to --artefacts (and to --docs-images
+// when given, to refresh docs/images/). Every wait is bounded, and so is
+// the whole run (TOTAL_MS). Exit code 0 only when every step passed.
+//
+//   node tests/web/e2e.mjs --hitd build/gateway/hitd --artefacts build/artefacts/web
+//                          [--chromium /usr/bin/chromium] [--docs-images docs/images]
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('./node/node_modules/playwright-core');
+
+const TOTAL_MS = 150_000;   // the whole test
+const STEP_MS = 20_000;     // any one wait in the pages
+const START_MS = 30_000;    // hitd to start listening
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const hitdBinary = arg('hitd');
+const artefacts = arg('artefacts', 'artefacts');
+const chromiumPath = arg('chromium', '/usr/bin/chromium');
+const docsImages = arg('docs-images', '');
+if (!hitdBinary) {
+  console.error('usage: node e2e.mjs --hitd PATH [--artefacts DIR] [--chromium PATH] [--docs-images DIR]');
+  process.exit(2);
+}
+
+const started = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+const dataRoot = mkdtempSync(path.join(tmpdir(), 'hitd-web-e2e-'));
+let server = null;
+let browser = null;
+
+const overall = setTimeout(() => {
+  console.error(`FAIL: the test took longer than ${TOTAL_MS / 1000} s`);
+  cleanup().finally(() => process.exit(1));
+}, TOTAL_MS);
+
+async function cleanup() {
+  if (browser) await browser.close().catch(() => {});
+  browser = null;
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise((r) => server.once('exit', () => r(true))),
+      new Promise((r) => setTimeout(() => r(false), 10_000)),
+    ]);
+    if (!exited) server.kill('SIGKILL');
+  }
+  rmSync(dataRoot, { recursive: true, force: true });
+}
+
+// `hitd serve --demo`: the demo requester's key, three workers' tokens, the port.
+function startServer() {
+  return new Promise((resolve, reject) => {
+    server = spawn(hitdBinary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', path.join(dataRoot, 'data'),
+      '--durability', 'none', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`hitd did not start within ${START_MS / 1000} s:\n${out}`)), START_MS);
+    const take = (chunk) => {
+      out += chunk;
+      const port = /hitd listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (!port) return;
+      clearTimeout(timer);
+      const key = /access_key_id=(\S+)/.exec(out);
+      const secret = /secret_access_key=(\S+)/.exec(out);
+      const tokens = [...out.matchAll(/token=(\S+)/g)].map((m) => m[1]);
+      if (!key || !secret || tokens.length < 2) reject(new Error(`hitd --demo printed no credentials:\n${out}`));
+      else resolve({ port: Number(port[1]), keyId: key[1], secret: secret[1], tokens });
+    };
+    server.stdout.on('data', take);
+    server.stderr.on('data', (c) => { process.stderr.write(`[hitd] ${c}`); });
+    server.once('exit', (code) => reject(new Error(`hitd exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+  log(`ok: ${what}`);
+}
+
+async function main() {
+  mkdirSync(artefacts, { recursive: true });
+  const cfg = await startServer();
+  const base = `http://127.0.0.1:${cfg.port}`;
+  log(`hitd on ${base}`);
+
+  // The pages come with their security headers.
+  const res = await fetch(`${base}/worker.html`);
+  check(res.status === 200 && res.headers.get('content-type').startsWith('text/html'), 'GET /worker.html is HTML');
+  check((res.headers.get('content-security-policy') || '').includes("script-src 'self'"), 'the page has a Content-Security-Policy');
+  check(res.headers.get('x-content-type-options') === 'nosniff', 'the page has X-Content-Type-Options: nosniff');
+  check((await fetch(`${base}/nope.html`)).status === 404, 'an unknown page is 404');
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    timeout: START_MS,
+    // launch() runs chromium on a fresh temporary profile (--user-data-dir)
+    // of its own, removed on close.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+  const open = async (url) => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    page.on('pageerror', (e) => console.error(`[page ${url}] ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') console.error(`[console ${url}] ${m.text()}`); });
+    await page.goto(`${base}${url}`);
+    return page;
+  };
+
+  // A wrong token: the sign-in form says so.
+  const bad = await open('/worker.html');
+  await bad.fill('#token', 'hwt_notavalidtokenatallnotavalidtokenatall00');
+  await bad.click('#signin-form button[type=submit]');
+  await bad.locator('#signin-msg', { hasText: 'did not accept this token' }).waitFor();
+  check(await bad.locator('#app').isHidden(), 'a wrong token is refused with a message on the sign-in form');
+  await bad.context().close();
+
+  // The requester signs in.
+  const req = await open('/requester.html');
+  await req.fill('#key-id', cfg.keyId);
+  await req.fill('#secret', cfg.secret);
+  await req.click('#signin-form button[type=submit]');
+  await req.locator('#bal-available', { hasText: '$1000.00' }).waitFor();
+  check(true, 'the requester signed in and sees the balance $1000.00');
+
+  // Two workers sign in and see the live list (empty at first).
+  const workers = [];
+  for (const token of cfg.tokens.slice(0, 2)) {
+    const w = await open('/worker.html');
+    await w.fill('#token', token);
+    await w.click('#signin-form button[type=submit]');
+    await w.locator('#conn', { hasText: 'Connected: live' }).waitFor();
+    workers.push(w);
+  }
+  check(true, 'two worker pages are connected to the live feed');
+  const [w1, w2] = workers;
+
+  // The requester creates a HIT; both worker pages show it without a reload.
+  const title = 'Label the e2e photo';
+  await req.fill('#c-title', title);
+  await req.fill('#c-desc', 'Say in a few words what the photo shows');
+  await req.fill('#c-reward', '0.75');
+  await req.fill('#c-assign', '2');
+  await req.fill('#c-life', '3600');
+  await req.fill('#c-dur', '600');
+  await req.fill('#c-question', 'What is shown in the photo?');
+  await req.click('#create-form button[type=submit]');
+  await req.locator('#create-msg', { hasText: 'Created HIT' }).waitFor();
+  const hitId = /Created HIT (\S+)\./.exec(await req.locator('#create-msg').textContent())[1];
+  check(Boolean(hitId), `the requester page created HIT ${hitId}`);
+  const row = (w) => w.locator(`#hit-rows tr[data-hit-id="${hitId}"]`);
+  for (const w of workers) await row(w).locator('td.left', { hasText: '2 / 2' }).waitFor();
+  check(true, 'the HIT appeared in both worker pages (2 of 2 left) without a reload');
+  check((await row(w1).textContent()).includes('$0.75'), 'the worker row shows the reward $0.75');
+
+  // Worker 1 accepts, answers and submits.
+  await row(w1).getByRole('button', { name: `Accept ${title}` }).click();
+  await w1.locator('#task-msg', { hasText: 'Accepted' }).waitFor();
+  check((await w1.locator('#task-question').textContent()).includes('What is shown in the photo?'), 'the task view shows the HIT\'s question');
+  check(/\d+m \d+s|\d+s/.test(await w1.locator('#task-deadline').textContent()), 'the task view counts down the assignment\'s time left');
+  await w1.getByLabel('Answer to Question').fill('A red bicycle');
+  await w1.click('#task-submit');
+  await w1.locator('#dash-msg', { hasText: 'Submitted assignment' }).waitFor();
+  check(true, 'worker 1 accepted and submitted');
+  await row(w2).locator('td.left', { hasText: '1 / 2' }).waitFor();
+  check(true, 'worker 2\'s page shows 1 of 2 assignments left, live');
+
+  // The requester reviews and approves.
+  const reqRow = req.locator(`#hit-rows tr[data-hit-id="${hitId}"]`);
+  await reqRow.getByRole('button', { name: `Review ${title}` }).click();
+  const item = req.locator('#assignments li[data-status="Submitted"]');
+  await item.waitFor();
+  check((await item.textContent()).includes('A red bicycle'), 'the requester sees the worker\'s answer');
+  await item.getByLabel('Feedback to the worker').fill('Well spotted, thanks');
+  await item.getByRole('button', { name: 'Approve' }).click();
+  await req.locator('#assignments li[data-status="Approved"]').waitFor();
+  check(true, 'the requester approved the assignment');
+  await w1.locator('#earn-total', { hasText: '$0.75' }).waitFor();
+  await w1.locator('#events li[data-type="assignment.approved"]').waitFor();
+  check(true, 'worker 1\'s dashboard shows $0.75 earned after the approval');
+  await w1.locator('#days tr', { hasText: '$0.75' }).waitFor();
+  check(await w1.locator('#chart svg rect.bar').count() >= 1, 'the earnings chart has a bar');
+
+  // Another HIT comes and expires: it leaves both worker pages.
+  await req.fill('#c-title', 'A HIT that expires');
+  await req.fill('#c-reward', '0.10');
+  await req.fill('#c-assign', '1');
+  await req.fill('#c-life', '30');
+  await req.click('#create-form button[type=submit]');
+  await req.waitForFunction((first) => {
+    const m = /Created HIT (\S+)\./.exec(document.querySelector('#create-msg').textContent);
+    return m && m[1] !== first;
+  }, hitId, { timeout: STEP_MS });
+  const expiringId = /Created HIT (\S+)\./.exec(await req.locator('#create-msg').textContent())[1];
+  check(expiringId && expiringId !== hitId, `the requester created a second HIT ${expiringId}`);
+  for (const w of workers) await w.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).waitFor();
+  check(true, 'the second HIT appeared in both worker pages');
+  await req.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).getByRole('button', { name: 'Expire A HIT that expires now' }).click();
+  await req.locator('#hits-msg', { hasText: 'expired' }).waitFor();
+  for (const w of workers) await w.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).waitFor({ state: 'detached' });
+  check(true, 'the expired HIT disappeared from both worker pages');
+  check(await row(w2).count() === 1, 'the first HIT (1 left) is still listed for worker 2');
+
+  // Screenshots: the worker page with its dashboard, the requester page in review.
+  const shots = [[w1, 'worker-page.png'], [req, 'requester-page.png']];
+  for (const [page, name] of shots) {
+    await page.screenshot({ path: path.join(artefacts, name), fullPage: true });
+    if (docsImages) await page.screenshot({ path: path.join(docsImages, name), fullPage: true });
+  }
+  check(true, `screenshots saved in ${artefacts}`);
+}
+
+let code = 0;
+try {
+  await main();
+  log('PASS');
+} catch (e) {
+  console.error(`FAIL: ${e.stack || e}`);
+  code = 1;
+} finally {
+  clearTimeout(overall);
+  await cleanup();
+}
+process.exit(code);
