@@ -7,6 +7,8 @@
 //   - it appears in two open worker pages without a reload;
 //   - worker 1 accepts it, answers the question and submits; worker 2's
 //     "assignments left" drops from 2 to 1;
+//   - worker 2's connection drops; its indicator says so; worker 3 takes the
+//     last assignment; worker 2's page reconnects, resumes and drops the HIT;
 //   - the requester reviews and approves; worker 1's dashboard shows the
 //     reward as earnings;
 //   - a second HIT appears in both worker pages, the requester expires it,
@@ -14,7 +16,8 @@
 //
 // Screenshots of both pages are saved to --artefacts (and to --docs-images
 // when given, to refresh docs/images/). Every wait is bounded, and so is
-// the whole run (TOTAL_MS). Exit code 0 only when every step passed.
+// the whole run (TOTAL_MS). Exit code 0 only when every step passed and
+// hitd then exited cleanly (code 0) on SIGTERM.
 //
 //   node tests/web/e2e.mjs --hitd build/gateway/hitd --artefacts build/artefacts/web
 //                          [--chromium /usr/bin/chromium] [--docs-images docs/images]
@@ -56,18 +59,20 @@ const overall = setTimeout(() => {
   cleanup().finally(() => process.exit(1));
 }, TOTAL_MS);
 
+// Closes the browser, stops hitd with SIGTERM; returns hitd's exit code
+// (null when it had to be killed).
 async function cleanup() {
   if (browser) await browser.close().catch(() => {});
   browser = null;
-  if (server && server.exitCode === null) {
+  let code = server ? server.exitCode : 0;
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exit = new Promise((r) => server.once('exit', (c) => r(c)));
     server.kill('SIGTERM');
-    const exited = await Promise.race([
-      new Promise((r) => server.once('exit', () => r(true))),
-      new Promise((r) => setTimeout(() => r(false), 10_000)),
-    ]);
-    if (!exited) server.kill('SIGKILL');
+    code = await Promise.race([exit, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+    if (code === null) server.kill('SIGKILL');
   }
   rmSync(dataRoot, { recursive: true, force: true });
+  return code;
 }
 
 // `hitd serve --demo`: the demo requester's key, three workers' tokens, the port.
@@ -121,9 +126,10 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--disable-quic', '--no-first-run'],
   });
-  const open = async (url) => {
+  const open = async (url, before = async () => {}) => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
+    await before(page);
     page.setDefaultTimeout(STEP_MS);
     page.on('pageerror', (e) => console.error(`[page ${url}] ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') console.error(`[console ${url}] ${m.text()}`); });
@@ -148,9 +154,18 @@ async function main() {
   check(true, 'the requester signed in and sees the balance $1000.00');
 
   // Two workers sign in and see the live list (empty at first).
+  // Worker 2's WebSocket goes through a route, so the test can drop it (as a
+  // server going away would) and hold the reconnect for a while.
+  const w2Sockets = [];
+  let holdW2 = null;
+  let releaseW2 = () => {};
+  const routeW2 = (page) => page.routeWebSocket(/\/ws(\?|$)/, async (ws) => {
+    if (holdW2) await holdW2;
+    w2Sockets.push({ ws, server: ws.connectToServer() });
+  });
   const workers = [];
-  for (const token of cfg.tokens.slice(0, 2)) {
-    const w = await open('/worker.html');
+  for (const [i, token] of cfg.tokens.slice(0, 2).entries()) {
+    const w = await open('/worker.html', i === 1 ? routeW2 : undefined);
     await w.fill('#token', token);
     await w.click('#signin-form button[type=submit]');
     await w.locator('#conn', { hasText: 'Connected: live' }).waitFor();
@@ -189,6 +204,28 @@ async function main() {
   await row(w2).locator('td.left', { hasText: '1 / 2' }).waitFor();
   check(true, 'worker 2\'s page shows 1 of 2 assignments left, live');
 
+  // Worker 2's connection drops (close code 4009, as when the server goes
+  // away) and its reconnect is held: the indicator says so. Worker 3 takes
+  // the last assignment meanwhile; when the reconnect goes through, the page
+  // resumes from its last position and catches up with what it missed.
+  holdW2 = new Promise((r) => { releaseW2 = r; });
+  const dropped = w2Sockets.at(-1);
+  await dropped.ws.close({ code: 4009, reason: 'test: the connection drops' });
+  await dropped.server.close({ code: 1000, reason: 'test' });
+  await w2.locator('#conn', { hasText: /Connection lost|Reconnecting/ }).waitFor();
+  check(true, 'worker 2\'s indicator shows the lost connection and the reconnect');
+  const w3 = await open('/worker.html');
+  await w3.fill('#token', cfg.tokens[2]);
+  await w3.click('#signin-form button[type=submit]');
+  await w3.locator('#conn', { hasText: 'Connected: live' }).waitFor();
+  await row(w3).getByRole('button', { name: `Accept ${title}` }).click();
+  await w3.locator('#task-msg', { hasText: 'Accepted' }).waitFor();
+  await w3.context().close();
+  releaseW2();
+  await w2.locator('#conn', { hasText: /Reconnected: resumed, [1-9]\d* change\(s\) caught up/ }).waitFor();
+  await row(w2).waitFor({ state: 'detached' });
+  check(true, 'worker 2 reconnected, resumed, and the HIT taken meanwhile left its list');
+
   // The requester reviews and approves.
   const reqRow = req.locator(`#hit-rows tr[data-hit-id="${hitId}"]`);
   await reqRow.getByRole('button', { name: `Review ${title}` }).click();
@@ -223,7 +260,6 @@ async function main() {
   await req.locator('#hits-msg', { hasText: 'expired' }).waitFor();
   for (const w of workers) await w.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).waitFor({ state: 'detached' });
   check(true, 'the expired HIT disappeared from both worker pages');
-  check(await row(w2).count() === 1, 'the first HIT (1 left) is still listed for worker 2');
 
   // Screenshots: the worker page with its dashboard, the requester page in review.
   const shots = [[w1, 'worker-page.png'], [req, 'requester-page.png']];
@@ -243,6 +279,10 @@ try {
   code = 1;
 } finally {
   clearTimeout(overall);
-  await cleanup();
+  const serverCode = await cleanup();
+  if (serverCode !== 0) {
+    console.error(`FAIL: hitd did not exit cleanly after SIGTERM (exit code ${serverCode})`);
+    code = 1;
+  }
 }
 process.exit(code);
