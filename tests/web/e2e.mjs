@@ -10,7 +10,10 @@
 //   - worker 2's connection drops; its indicator says so; worker 3 takes the
 //     last assignment; worker 2's page reconnects, resumes and drops the HIT;
 //   - the requester reviews and approves; worker 1's dashboard shows the
-//     reward as earnings;
+//     reward as earnings; a bonus adds to them; a withdrawal during
+//     probation is refused with a message;
+//   - worker 2 previews, accepts and submits another HIT; the requester
+//     rejects it (the page asks for feedback first); worker 2's totals show it;
 //   - a second HIT appears in both worker pages, the requester expires it,
 //     and it disappears from both.
 //
@@ -242,24 +245,67 @@ async function main() {
   await w1.locator('#days tr', { hasText: '$0.75' }).waitFor();
   check(await w1.locator('#chart svg rect.bar').count() >= 1, 'the earnings chart has a bar');
 
+  // A bonus on top; a withdrawal during probation is refused with a message.
+  const approved = req.locator('#assignments li[data-status="Approved"]');
+  await approved.getByLabel('Bonus ($)').fill('0.50');
+  await approved.getByLabel('Reason').fill('Extra careful answer');
+  await approved.getByRole('button', { name: 'Send bonus' }).click();
+  await approved.locator('.msg', { hasText: 'Bonus: done.' }).waitFor();
+  await w1.locator('#earn-bonuses', { hasText: '$0.50' }).waitFor();
+  await w1.locator('#earn-total', { hasText: '$1.25' }).waitFor();
+  check(true, 'the requester sent a $0.50 bonus; worker 1\'s earnings show $1.25 in all');
+  await w1.fill('#w-amount', '0.50');
+  await w1.click('#withdraw-form button[type=submit]');
+  await w1.locator('#w-msg[data-kind="error"]', { hasText: 'withdrawal_not_allowed' }).waitFor();
+  check(true, 'a withdrawal during probation is refused with a message');
+
+  // The requester creates a HIT from the page and returns its id.
+  let lastHit = hitId;
+  const createHit = async (fields) => {
+    for (const [sel, value] of Object.entries(fields)) await req.fill(sel, value);
+    await req.click('#create-form button[type=submit]');
+    await req.waitForFunction((first) => {
+      const m = /Created HIT (\S+)\./.exec(document.querySelector('#create-msg').textContent);
+      return m && m[1] !== first;
+    }, lastHit, { timeout: STEP_MS });
+    lastHit = /Created HIT (\S+)\./.exec(await req.locator('#create-msg').textContent())[1];
+    return lastHit;
+  };
+
+  // Worker 2 does a second HIT badly; the requester rejects it with feedback.
+  const second = await createHit({ '#c-title': 'Count the birds', '#c-reward': '0.20', '#c-assign': '1',
+    '#c-question': 'How many birds are in the photo?' });
+  await w2.locator(`#hit-rows tr[data-hit-id="${second}"]`).getByRole('button', { name: 'Preview Count the birds' }).click();
+  await w2.locator('#task-question', { hasText: 'How many birds' }).waitFor();
+  await w2.click('#task-accept');
+  await w2.locator('#task-msg', { hasText: 'Accepted' }).waitFor();
+  await w2.getByLabel('Answer to Question').fill('lots');
+  await w2.click('#task-submit');
+  await w2.locator('#dash-msg', { hasText: 'Submitted assignment' }).waitFor();
+  await req.locator(`#hit-rows tr[data-hit-id="${second}"]`).getByRole('button', { name: 'Review Count the birds' }).click();
+  const toReject = req.locator('#assignments li[data-status="Submitted"]', { hasText: 'lots' });
+  await toReject.getByRole('button', { name: 'Reject' }).click();
+  await toReject.locator('.msg[data-kind="error"]', { hasText: 'feedback' }).waitFor();
+  await toReject.getByLabel('Feedback to the worker').fill('Please give a number');
+  await toReject.getByRole('button', { name: 'Reject' }).click();
+  await req.locator('#assignments li[data-status="Rejected"]').waitFor();
+  await w2.locator('#events li[data-type="assignment.rejected"]').waitFor();
+  await w2.locator('#totals', { hasText: /Rejected\s*1 \(100 %\)/ }).waitFor();
+  check(true, 'worker 2 previewed, accepted and submitted; the requester rejected it (feedback required); worker 2\'s totals show it');
+
   // Another HIT comes and expires: it leaves both worker pages.
-  await req.fill('#c-title', 'A HIT that expires');
-  await req.fill('#c-reward', '0.10');
-  await req.fill('#c-assign', '1');
-  await req.fill('#c-life', '30');
-  await req.click('#create-form button[type=submit]');
-  await req.waitForFunction((first) => {
-    const m = /Created HIT (\S+)\./.exec(document.querySelector('#create-msg').textContent);
-    return m && m[1] !== first;
-  }, hitId, { timeout: STEP_MS });
-  const expiringId = /Created HIT (\S+)\./.exec(await req.locator('#create-msg').textContent())[1];
-  check(expiringId && expiringId !== hitId, `the requester created a second HIT ${expiringId}`);
+  const expiringId = await createHit({ '#c-title': 'A HIT that expires', '#c-reward': '0.10', '#c-assign': '1', '#c-life': '30' });
+  check(![hitId, second].includes(expiringId), `the requester created another HIT ${expiringId}`);
   for (const w of workers) await w.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).waitFor();
-  check(true, 'the second HIT appeared in both worker pages');
+  check(true, 'the HIT appeared in both worker pages');
   await req.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).getByRole('button', { name: 'Expire A HIT that expires now' }).click();
   await req.locator('#hits-msg', { hasText: 'expired' }).waitFor();
   for (const w of workers) await w.locator(`#hit-rows tr[data-hit-id="${expiringId}"]`).waitFor({ state: 'detached' });
   check(true, 'the expired HIT disappeared from both worker pages');
+
+  // The requester reviews the approved HIT again for the screenshot.
+  await req.locator(`#hit-rows tr[data-hit-id="${hitId}"]`).getByRole('button', { name: `Review ${title}` }).click();
+  await req.locator('#assignments li[data-status="Approved"]').waitFor();
 
   // Screenshots: the worker page with its dashboard, the requester page in review.
   const shots = [[w1, 'worker-page.png'], [req, 'requester-page.png']];
