@@ -17,7 +17,7 @@
 //   - a second HIT appears in both worker pages, the requester expires it,
 //     and it disappears from both.
 //
-// Screenshots of both pages are saved to --artefacts (and to --docs-images
+// Screenshots of both pages (and of worker 2's task view) are saved to --artefacts (and to --docs-images
 // when given, to refresh docs/images/). Every wait is bounded, and so is
 // the whole run (TOTAL_MS). Exit code 0 only when every step passed and
 // hitd then exited cleanly (code 0) on SIGTERM.
@@ -100,6 +100,11 @@ function startServer() {
     server.stderr.on('data', (c) => { process.stderr.write(`[hitd] ${c}`); });
     server.once('exit', (code) => reject(new Error(`hitd exited with ${code} before listening:\n${out}`)));
   });
+}
+
+async function shoot(page, name) {
+  await page.screenshot({ path: path.join(artefacts, name), fullPage: true });
+  if (docsImages) await page.screenshot({ path: path.join(docsImages, name), fullPage: true });
 }
 
 function check(cond, what) {
@@ -273,13 +278,14 @@ async function main() {
   };
 
   // Worker 2 does a second HIT badly; the requester rejects it with feedback.
-  const second = await createHit({ '#c-title': 'Count the birds', '#c-reward': '0.20', '#c-assign': '1',
-    '#c-question': 'How many birds are in the photo?' });
+  const second = await createHit({ '#c-title': 'Count the birds', '#c-desc': 'One number: the birds you see',
+    '#c-reward': '0.20', '#c-assign': '3', '#c-question': 'How many birds are in the photo?' });
   await w2.locator(`#hit-rows tr[data-hit-id="${second}"]`).getByRole('button', { name: 'Preview Count the birds' }).click();
   await w2.locator('#task-question', { hasText: 'How many birds' }).waitFor();
   await w2.click('#task-accept');
   await w2.locator('#task-msg', { hasText: 'Accepted' }).waitFor();
   await w2.getByLabel('Answer to Question').fill('lots');
+  await shoot(w2, 'worker-task.png');
   await w2.click('#task-submit');
   await w2.locator('#dash-msg', { hasText: 'Submitted assignment' }).waitFor();
   await req.locator(`#hit-rows tr[data-hit-id="${second}"]`).getByRole('button', { name: 'Review Count the birds' }).click();
@@ -308,11 +314,8 @@ async function main() {
   await req.locator('#assignments li[data-status="Approved"]').waitFor();
 
   // Screenshots: the worker page with its dashboard, the requester page in review.
-  const shots = [[w1, 'worker-page.png'], [req, 'requester-page.png']];
-  for (const [page, name] of shots) {
-    await page.screenshot({ path: path.join(artefacts, name), fullPage: true });
-    if (docsImages) await page.screenshot({ path: path.join(docsImages, name), fullPage: true });
-  }
+  await shoot(w1, 'worker-page.png');
+  await shoot(req, 'requester-page.png');
   check(true, `screenshots saved in ${artefacts}`);
 }
 

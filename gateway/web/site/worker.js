@@ -400,7 +400,7 @@ function personal(f) {
   list.prepend(el('li', { 'data-type': f.type }, el('time', { text: new Date(f.time || Date.now()).toLocaleTimeString() }), ' ', text));
   while (list.children.length > EVENTS_SHOWN) list.lastElementChild.remove();
   $('#events-empty').hidden = true;
-  if (['assignment.approved', 'assignment.rejected', 'assignment.submitted', 'bonus.paid', 'earnings.withdrawn'].includes(f.type))
+  if (f.type.startsWith('assignment.') || f.type === 'bonus.paid' || f.type === 'earnings.withdrawn')
     refreshDashboard();
 }
 
