@@ -34,7 +34,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { chromium } = require('./node/node_modules/playwright-core');
 
-const TOTAL_MS = 150_000;   // the whole test
+const TOTAL_MS = 180_000;   // the whole test (ASan builds run it too)
 const STEP_MS = 20_000;     // any one wait in the pages
 const START_MS = 30_000;    // hitd to start listening
 
