@@ -14,13 +14,15 @@
 //     probation is refused with a message;
 //   - worker 2 previews, accepts and submits another HIT; the requester
 //     rejects it (the page asks for feedback first); worker 2's totals show it;
-//   - a second HIT appears in both worker pages, the requester expires it,
-//     and it disappears from both.
+//   - a QuestionForm with a selection, an HTMLQuestion and an
+//     ExternalQuestion render as a form and sandboxed iframes;
+//   - another HIT appears in both worker pages, the requester expires it,
+//     and it disappears from both; hitd stops and both pages say so.
 //
 // Screenshots of both pages (and of worker 2's task view) are saved to --artefacts (and to --docs-images
 // when given, to refresh docs/images/). Every wait is bounded, and so is
-// the whole run (TOTAL_MS). Exit code 0 only when every step passed and
-// hitd then exited cleanly (code 0) on SIGTERM.
+// the whole run (TOTAL_MS). Exit code 0 only when every step passed, hitd
+// exited cleanly (code 0) on SIGTERM, and both pages then said it is gone.
 //
 //   node tests/web/e2e.mjs --hitd build/gateway/hitd --artefacts build/artefacts/web
 //                          [--chromium /usr/bin/chromium] [--docs-images docs/images]
@@ -299,6 +301,66 @@ async function main() {
   await w2.locator('#totals', { hasText: /Rejected\s*1 \(100 %\)/ }).waitFor();
   check(true, 'worker 2 previewed, accepted and submitted; the requester rejected it (feedback required); worker 2\'s totals show it');
 
+  // The three kinds of question, created through the API (signed by the
+  // page's own sigv4.js) and previewed by worker 1: a QuestionForm with a
+  // selection is a form with radio buttons, an HTMLQuestion is a sandboxed
+  // iframe without scripts, an ExternalQuestion a sandboxed iframe of its URL
+  // (on 127.0.0.1, nothing listens: the test talks to nothing else).
+  const api = (op, input) => req.evaluate(async ({ op, input, keyId, secret }) => {
+    const { signedHeaders } = await import('/sigv4.js');
+    const body = JSON.stringify(input);
+    const headers = await signedHeaders({ accessKeyId: keyId, secretAccessKey: secret, host: location.host,
+      target: `MTurkRequesterServiceV20170117.${op}`, body });
+    const r = await fetch('/', { method: 'POST', headers, body });
+    return { status: r.status, body: await r.json() };
+  }, { op, input, keyId: cfg.keyId, secret: cfg.secret });
+  const kinds = {
+    selection: '<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd">' +
+      '<Question><QuestionIdentifier>colour</QuestionIdentifier><DisplayName>Colour</DisplayName><IsRequired>true</IsRequired>' +
+      '<QuestionContent><Text>Which colour is the car?</Text></QuestionContent><AnswerSpecification><SelectionAnswer>' +
+      '<Selections><Selection><SelectionIdentifier>red</SelectionIdentifier><Text>Red</Text></Selection>' +
+      '<Selection><SelectionIdentifier>blue</SelectionIdentifier><Text>Blue</Text></Selection></Selections>' +
+      '</SelectionAnswer></AnswerSpecification></Question></QuestionForm>',
+    html: '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd">' +
+      '<HTMLContent><![CDATA[<!DOCTYPE html><html><body><p id="inside">Describe the sky</p>' +
+      '<script>document.getElementById("inside").textContent = "script ran"</script><p id="after">end</p>' +
+      '</body></html>]]></HTMLContent><FrameHeight>300</FrameHeight></HTMLQuestion>',
+    external: '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">' +
+      '<ExternalURL>https://127.0.0.1:9/task</ExternalURL><FrameHeight>300</FrameHeight></ExternalQuestion>',
+  };
+  const kindHits = {};
+  for (const [kind, question] of Object.entries(kinds)) {
+    const r = await api('CreateHIT', { Title: `Kind ${kind}`, Description: 'A question kind', Reward: '0.05',
+      MaxAssignments: 1, LifetimeInSeconds: 600, AssignmentDurationInSeconds: 300, Question: question });
+    check(r.status === 200, `CreateHIT with a ${kind} question${r.status === 200 ? '' : `: ${JSON.stringify(r.body)}`}`);
+    kindHits[kind] = r.body.HIT.HITId;
+  }
+  const previewKind = async (kind) => {
+    const r = w1.locator(`#hit-rows tr[data-hit-id="${kindHits[kind]}"]`);
+    await r.getByRole('button', { name: `Preview Kind ${kind}` }).click();
+    await w1.locator('#task-head h3', { hasText: `Kind ${kind}` }).waitFor();
+  };
+  await previewKind('selection');
+  await w1.getByRole('radio', { name: 'Blue' }).check();
+  check(await w1.getByRole('radio').count() === 2, 'a QuestionForm selection is rendered as radio buttons');
+  await previewKind('html');
+  const htmlFrame = w1.locator('#task-question iframe.task-frame');
+  check(await htmlFrame.getAttribute('sandbox') === '', 'an HTMLQuestion is shown in an iframe sandboxed with no permissions');
+  const inside = w1.frameLocator('#task-question iframe.task-frame');
+  await inside.locator('#after').waitFor();   // parsed past the script
+  check(await inside.locator('#inside').textContent() === 'Describe the sky', 'the HTMLQuestion\'s script did not run');
+  check(await w1.getByLabel('Your answer').count() === 1, 'an HTMLQuestion has an answer field');
+  await previewKind('external');
+  const extFrame = w1.locator('#task-question iframe.task-frame');
+  check(await extFrame.getAttribute('src') === 'https://127.0.0.1:9/task' &&
+    await extFrame.getAttribute('sandbox') === 'allow-scripts allow-forms', 'an ExternalQuestion is its URL in a sandboxed iframe');
+  await w1.click('#task-close');
+  for (const id of Object.values(kindHits)) {
+    const r = await api('UpdateExpirationForHIT', { HITId: id, ExpireAt: 0 });
+    check(r.status === 200, `HIT ${id} expired through the API`);
+    await w1.locator(`#hit-rows tr[data-hit-id="${id}"]`).waitFor({ state: 'detached' });
+  }
+
   // Another HIT comes and expires: it leaves both worker pages.
   const expiringId = await createHit({ '#c-title': 'A HIT that expires', '#c-reward': '0.10', '#c-assign': '1', '#c-life': '30' });
   check(![hitId, second].includes(expiringId), `the requester created another HIT ${expiringId}`);
@@ -317,6 +379,15 @@ async function main() {
   await shoot(w1, 'worker-page.png');
   await shoot(req, 'requester-page.png');
   check(true, `screenshots saved in ${artefacts}`);
+
+  // The server stops: it exits 0, and both pages say it is gone.
+  const exit = new Promise((r) => server.once('exit', (c) => r(c)));
+  server.kill('SIGTERM');
+  const serverCode = await Promise.race([exit, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+  check(serverCode === 0, 'hitd exited 0 on SIGTERM');
+  await w1.locator('#conn', { hasText: /Connection lost|Reconnecting/ }).waitFor();
+  await req.locator('#conn', { hasText: 'Server not reachable' }).waitFor();
+  check(true, 'with the server down, the worker page is reconnecting and the requester page says the server is not reachable');
 }
 
 let code = 0;

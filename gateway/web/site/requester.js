@@ -139,7 +139,9 @@ async function createHit(ev) {
 // ---- review, approve, reject, bonus ---------------------------------------------------------------
 
 function openReview(h) {
-  state.review = { hitId: h.HITId, title: h.Title, shown: '' };
+  // notes: the last outcome shown under each assignment (kept when the
+  // list is drawn again).
+  state.review = { hitId: h.HITId, title: h.Title, shown: '', notes: new Map() };
   $('#review').hidden = false;
   $('#review-hit').textContent = `HIT "${h.Title}" (${h.HITId})`;
   say($('#review-msg'), '');
@@ -173,17 +175,25 @@ function assignmentItem(a) {
   const reason = el('input', { id: `reason-${id}`, placeholder: 'Thanks for the careful work', maxlength: 1024 });
   const msg = el('p', { class: 'msg', role: 'alert' });
   const decided = a.AssignmentStatus !== 'Submitted';
+  const note = (text, kind) => {
+    say(msg, text, kind);
+    state.review?.notes.set(id, { text, kind });
+    // The list may have been drawn again meanwhile: this assignment's message there too.
+    const current = document.querySelector(`#assignments li[data-assignment-id="${id}"] .msg`);
+    if (current && current !== msg) say(current, text, kind);
+  };
   const act = async (what, fn) => {
-    say(msg, `${what}…`);
+    note(`${what}…`);
     try {
       await fn();
-      say(msg, `${what}: done.`, 'ok');
-      state.review.shown = '';
+      note(`${what}: done.`, 'ok');
       poll();
     } catch (e) {
-      say(msg, explain(e), 'error');
+      note(explain(e), 'error');
     }
   };
+  const kept = state.review?.notes.get(id);
+  if (kept) say(msg, kept.text, kept.kind);
   return el('li', { class: 'assignment', 'data-assignment-id': id, 'data-status': a.AssignmentStatus },
     el('p', {}, el('strong', { text: a.AssignmentStatus }), ` — worker `, el('span', { class: 'mono', text: a.WorkerId }),
       a.SubmitTime ? ` — submitted ${new Date(a.SubmitTime * 1000).toLocaleString()}` : ''),
@@ -192,15 +202,15 @@ function assignmentItem(a) {
     decided ? null : el('div', { class: 'actions' },
       el('button', { type: 'button', text: 'Approve', onclick: () => act('Approve', () => api('ApproveAssignment', { AssignmentId: id, RequesterFeedback: fb.value.trim() || undefined })) }),
       el('button', { type: 'button', class: 'danger', text: 'Reject', onclick: () => {
-        if (!fb.value.trim()) return say(msg, 'Say why in the feedback before rejecting.', 'error');
+        if (!fb.value.trim()) return note('Say why in the feedback before rejecting.', 'error');
         return act('Reject', () => api('RejectAssignment', { AssignmentId: id, RequesterFeedback: fb.value.trim() }));
       } })),
     a.AssignmentStatus === 'Rejected' ? null : el('div', { class: 'inline-form' },
       el('div', { class: 'field inline' }, el('label', { for: `bonus-${id}`, text: 'Bonus ($)' }), amount),
       el('div', { class: 'field inline' }, el('label', { for: `reason-${id}`, text: 'Reason' }), reason),
       el('button', { type: 'button', class: 'secondary', text: 'Send bonus', onclick: () => {
-        if (cents(amount.value.trim()) === null || cents(amount.value.trim()) <= 0) return say(msg, 'Enter a bonus such as 1.00.', 'error');
-        if (!reason.value.trim()) return say(msg, 'Give a reason for the bonus (the worker sees it).', 'error');
+        if (cents(amount.value.trim()) === null || cents(amount.value.trim()) <= 0) return note('Enter a bonus such as 1.00.', 'error');
+        if (!reason.value.trim()) return note('Give a reason for the bonus (the worker sees it).', 'error');
         return act('Bonus', () => api('SendBonus', { WorkerId: a.WorkerId, AssignmentId: id,
           BonusAmount: money(amount.value.trim()).slice(1), Reason: reason.value.trim(), UniqueRequestToken: `bonus-${id}-${Date.now()}` }));
       } })),

@@ -113,12 +113,12 @@ function connect() {
     if (!hello && !state.everConnected) {
       // Refused at the upgrade: a wrong token, or the server is down.
       const up = await serverUp();
-      showSignin(up ? 'The server did not accept this token. Check it and try again.'
-        : 'The server is not reachable. Is hitd running?');
+      if (up) showSignin('The server did not accept this token. Check it and try again.', true);
+      else showSignin('The server is not reachable. Is hitd running? Sign in again when it is.', false);
       return;
     }
     if (ev.code === 4001) {
-      showSignin('Your token is no longer valid. Sign in again.');
+      showSignin('Your token is no longer valid. Sign in again.', true);
       return;
     }
     scheduleReconnect(ev.code === 4029 ? 'too many commands' : '');
@@ -502,7 +502,8 @@ async function withdraw(ev) {
 
 // ---- sign in / out -----------------------------------------------------------------------------------
 
-function showSignin(message) {
+// Back to the sign-in form; forget: the saved token is wrong.
+function showSignin(message, forget = false) {
   state.stopped = true;
   clearTimeout(state.reconnectTimer);
   if (state.ws) state.ws.close(1000);
@@ -512,7 +513,8 @@ function showSignin(message) {
   $('#signout').hidden = true;
   setConn('Not connected', 'offline');
   say($('#signin-msg'), message || '', message ? 'error' : 'info');
-  if (message) sessionStorage.removeItem('hitd.worker.token');
+  if (forget) sessionStorage.removeItem('hitd.worker.token');
+  else if (!$('#token').value) $('#token').value = sessionStorage.getItem('hitd.worker.token') || '';
 }
 
 function showApp() {
