@@ -420,7 +420,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
           if (!evaluate_requirements(def->properties.requirements, *c).preview)
             return finish(errc_name(errc::does_not_meet_requirements),
                           "the worker does not meet the qualification requirements guarding preview", false, {});
-          engine.get_hit(def->requester_id, hit_id, [def, finish](result<hit_view> h) mutable {
+          engine.get_hit(def->requester_id, hit_id, [finish](result<hit_view> h) mutable {
             if (!h.ok())
               return finish(errc_name(h.code()), h.err().message, temporary(h.code()), {});
             json::object o;

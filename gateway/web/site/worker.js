@@ -443,6 +443,7 @@ function showDashboard(d) {
     el('td', { class: 'num', text: String(day.approved) }), el('td', { class: 'num', text: String(day.rejected) }),
     el('td', { class: 'num', text: String(day.pending) }), el('td', { class: 'num', text: money(day.income) }))));
   $('#days-empty').hidden = d.days.length > 0;
+  $('#days-wrap').hidden = d.days.length === 0;
   chart(d.days);
 }
 
