@@ -28,13 +28,19 @@
 //                          [--chromium /usr/bin/chromium] [--docs-images docs/images]
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { chromium } = require('./node/node_modules/playwright-core');
+let chromium;
+try {
+  ({ chromium } = require('./node/node_modules/playwright-core'));
+} catch (e) {
+  console.error(`FAIL: playwright-core is missing from tests/web/node/node_modules (run scripts/setup.sh): ${e.message}`);
+  process.exit(1);
+}
 
 const TOTAL_MS = 180_000;   // the whole test (ASan builds run it too)
 const STEP_MS = 20_000;     // any one wait in the pages
@@ -51,6 +57,10 @@ const docsImages = arg('docs-images', '');
 if (!hitdBinary) {
   console.error('usage: node e2e.mjs --hitd PATH [--artefacts DIR] [--chromium PATH] [--docs-images DIR]');
   process.exit(2);
+}
+if (!existsSync(chromiumPath)) {
+  console.error(`FAIL: no browser at ${chromiumPath}: scripts/setup.sh installs Debian's chromium`);
+  process.exit(1);
 }
 
 const started = Date.now();
@@ -134,7 +144,7 @@ async function main() {
     // launch() runs chromium on a fresh temporary profile (--user-data-dir)
     // of its own, removed on close.
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run'],
+      '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
   });
   const open = async (url, before = async () => {}) => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
