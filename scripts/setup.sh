@@ -13,6 +13,7 @@ packages=(
   nodejs npm                      # the Node.js test clients (tests/gateway/node; issues 4, 5)
   python3-boto3 python3-websocket # boto3 drives the MTurk API and websocket-client the workers in
                                   # tests/gateway/python (issue 5); the test runs /usr/bin/python3
+  chromium                        # the web pages' end-to-end test drives it headless (tests/web; issue 7)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -31,8 +32,12 @@ fi
 # The Node.js test clients' packages (`ws`, `@aws-sdk/client-mturk`), exactly as package-lock.json
 # pins them; only when node_modules is missing or the lock changed since
 # (node_modules/.hitd-package-lock.json is the lock it was installed from).
-node_client="$(cd "$(dirname "$0")/.." && pwd)/tests/gateway/node"
-if ! cmp -s "$node_client/package-lock.json" "$node_client/node_modules/.hitd-package-lock.json"; then
-  (cd "$node_client" && npm ci --no-audit --no-fund &&
-     cp package-lock.json node_modules/.hitd-package-lock.json)
-fi
+# The web pages' end-to-end test (tests/web/node): `playwright-core`, which
+# downloads no browser; it drives Debian's chromium installed above.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for node_client in "$root/tests/gateway/node" "$root/tests/web/node"; do
+  if ! cmp -s "$node_client/package-lock.json" "$node_client/node_modules/.hitd-package-lock.json"; then
+    (cd "$node_client" && npm ci --no-audit --no-fund &&
+       cp package-lock.json node_modules/.hitd-package-lock.json)
+  fi
+done

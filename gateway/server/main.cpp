@@ -42,6 +42,7 @@
 #include <hitd/gateway/mturk/api.hpp>
 #include <hitd/gateway/mturk/notifier.hpp>
 #include <hitd/gateway/server.hpp>
+#include <hitd/gateway/web/site.hpp>
 #include <hitd/hitd.hpp>
 #include <hitd/storage/rocksdb_store.hpp>
 
@@ -63,9 +64,10 @@ Run `hitd serve --help` or `hitd admin --help` for their options.
 constexpr const char* usage_serve = R"(usage: hitd serve [options]
 
 Runs the server on one port: GET /healthz, GET /metrics, the worker
-WebSocket at /ws (Authorization: Bearer <token>, or ?token=<token>), and
+WebSocket at /ws (Authorization: Bearer <token>, or ?token=<token>),
 MTurk's requester API at POST / (AWS Signature V4 with a requester's access
-key; point an MTurk client's endpoint URL at http://ADDR:PORT).
+key; point an MTurk client's endpoint URL at http://ADDR:PORT), and the
+web pages at GET /worker.html and /requester.html.
 Options may also come from a config file (`key = value` lines, keys are the
 option names without dashes); options given here override it.
 
@@ -84,7 +86,8 @@ option names without dashes); options given here override it.
   --commands-per-s R             per-connection command rate (default 20)
   --command-burst B              per-connection command burst (default 40)
   --idle-timeout S               close after S seconds without a frame from the client; ping at S/2 (default 60)
-  --allowed-origins LIST         comma-separated Origins allowed to connect (default: any)
+  --allowed-origins LIST         comma-separated Origins allowed to connect (default: any); the
+                                 server's own origin (the web pages) is always allowed
   --notify-allowed-hosts LIST    hosts a notification Destination may name: IPv4 prefixes (10.1.0.0/16),
                                  ::1 or localhost (default: 127.0.0.0/8,::1,localhost)
   --log-level LEVEL              debug, info, warn, error or off (default info)
@@ -506,7 +509,8 @@ int serve(int argc, char** argv) {
         return gateway_mturk::requester_key{k->requester_id, k->secret_access_key};
       },
       &notify};
-  srv.set_http_handler(mturk_api.handler());
+  // GET: the worker and requester pages (docs/web.md); the rest: the API.
+  srv.set_http_handler(gateway_web::with_pages(mturk_api.handler()));
   auto port = srv.start();
   if (!port.ok()) {
     log.error("cannot listen", {{"error", port.err().message}});

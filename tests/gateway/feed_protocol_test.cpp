@@ -316,6 +316,57 @@ TEST_F(FeedProtocol, AWorkerRequestsQualificationsAndTheRequesterDecides) {
   EXPECT_EQ(error_code(c.call(bad)), "bad_value");
 }
 
+TEST_F(FeedProtocol, PreviewGivesTheQuestionOfAnOfferedHitToAWorkerWhoMayPreviewIt) {
+  auto r = h.requester(cents(100'000));
+  auto q = skill(h, r);
+  auto open = h.hit(r, 2);
+  auto p = engine_harness::props();
+  p.title = "Preview guarded";
+  qualification_requirement req;
+  req.qualification_type_id = q.qualification_type_id;
+  req.cmp = comparator::exists;
+  req.guards = guarded_action::preview_and_accept;
+  p.requirements.push_back(req);
+  auto guarded = h.hit(r, 1, 3'600, p);
+  auto w = h.worker();
+  auto& c = connect(w);
+  settle();
+
+  auto preview = [&](const std::string& hit_id) {
+    auto o = op("preview");
+    o["hit_id"] = hit_id;
+    return c.call(o);
+  };
+  auto shown = preview(open.hit_id);
+  ASSERT_EQ(type_of(shown), "preview") << json::serialize(shown);
+  const auto& hit = shown.at("hit").as_object();
+  EXPECT_EQ(str(hit.at("hit_id")), open.hit_id);
+  EXPECT_EQ(str(hit.at("question")), open.question);
+  EXPECT_FALSE(open.question.empty());
+  EXPECT_EQ(str(hit.at("reward")), format_amount(open.reward));
+  EXPECT_EQ(hit.at("assignments_available").as_int64(), 2);
+  EXPECT_EQ(str(hit.at("requester_id")), r);
+  EXPECT_FALSE(hit.contains("requester_annotation"));
+
+  // A requirement guarding Preview that the worker does not meet; met after a grant.
+  EXPECT_EQ(error_code(preview(guarded.hit_id)), "does_not_meet_requirements");
+  must(h->associate_qualification_with_worker(r, q.qualification_type_id, w, 1, false));
+  auto until = std::chrono::steady_clock::now() + wait_limit;
+  json::object after;
+  do {
+    after = preview(guarded.hit_id);
+  } while (type_of(after) != "preview" && std::chrono::steady_clock::now() < until);
+  EXPECT_EQ(type_of(after), "preview") << json::serialize(after);
+
+  // Bad input, a HIT that never existed, and one no longer offered.
+  EXPECT_EQ(error_code(c.call(op("preview"))), "missing_field");
+  EXPECT_EQ(error_code(preview("not-a-hit")), "bad_id");
+  EXPECT_EQ(error_code(preview("H0000099999999")), "hit_does_not_exist");
+  must(h->update_expiration(r, open.hit_id, 0));
+  settle();
+  EXPECT_EQ(error_code(preview(open.hit_id)), "hit_does_not_exist");
+}
+
 TEST_F(FeedProtocol, UnsubscribeStopsHitEventsButNotThePersonalStream) {
   auto r = h.requester(cents(100'000));
   auto w = h.worker();

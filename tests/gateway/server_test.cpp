@@ -192,6 +192,15 @@ TEST(GatewayAuth, OriginMustBeInTheAllowList) {
   EXPECT_FALSE(good.connect(f.port, "/ws", f.tokens[f.worker_a], "https://work.example"));
   ws_client no_origin;   // not a browser
   EXPECT_FALSE(no_origin.connect(f.port, "/ws", f.tokens[f.worker_b]));
+  // The server's own pages (docs/web.md): Origin http://<Host> is allowed;
+  // https:// of it, or another port, is not.
+  const std::string host = "127.0.0.1:" + std::to_string(f.port);
+  ws_client own;
+  EXPECT_FALSE(own.connect(f.port, "/ws", f.tokens[f.worker_a], "http://" + host));
+  ws_client other_scheme;
+  EXPECT_EQ(other_scheme.connect(f.port, "/ws", f.tokens[f.worker_a], "https://" + host), websocket::error::upgrade_declined);
+  ws_client other_port;
+  EXPECT_EQ(other_port.connect(f.port, "/ws", f.tokens[f.worker_a], "http://127.0.0.1:1"), websocket::error::upgrade_declined);
 }
 
 TEST(GatewayAuth, ConnectionLimitRefusesWith503) {

@@ -15,6 +15,9 @@ void engine_adapter::list_available_hits(page_request page, callback<hitd::page<
 void engine_adapter::worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) {
   engine_.worker_credentials_of(std::move(worker_id), std::move(cb));
 }
+void engine_adapter::get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) {
+  engine_.get_hit(std::move(requester_id), std::move(hit_id), std::move(cb));
+}
 void engine_adapter::accept(accept_request req, callback<assignment_view> cb) { engine_.accept(std::move(req), std::move(cb)); }
 void engine_adapter::submit(submit_request req, callback<done> cb) { engine_.submit(std::move(req), std::move(cb)); }
 void engine_adapter::return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) {

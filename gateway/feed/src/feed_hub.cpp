@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "hitd/gateway/feed/wire.hpp"
+#include "hitd/ids.hpp"
 
 namespace hitd::gateway {
 
@@ -323,6 +324,15 @@ size_t feed_hub::heartbeat() {
     ++n;
   }
   return n;
+}
+
+std::shared_ptr<const hit_definition> feed_hub::offered(const std::string& hit_id) const {
+  auto number = parse_id(id_kind::hit, hit_id);
+  if (!number)
+    return nullptr;
+  std::lock_guard<std::mutex> g{mutex_};
+  auto it = view_.hits().find(*number);
+  return it == view_.hits().end() ? nullptr : it->second.def;
 }
 
 feed_hub_stats feed_hub::stats() const {

@@ -7,6 +7,7 @@
 #include "hitd/gateway/feed/wire.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
+#include "hitd/qualification.hpp"
 
 namespace hitd::gateway {
 
@@ -242,7 +243,8 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
   if (!op)
     return error(id, f.error->code, f.error->message);
   static constexpr std::string_view ops[] = {"ping", "subscribe", "resume", "unsubscribe", "accept",
-                                             "return", "submit", "dashboard", "withdraw", "request_qualification"};
+                                             "return", "submit", "dashboard", "withdraw", "request_qualification",
+                                             "preview"};
   op_ = "unknown";
   for (auto known : ops)
     if (*op == known)
@@ -382,6 +384,63 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
                        o["available_balance"] = format_amount(left);
                        return o;
                      }));
+    return;
+  }
+  if (*op == "preview") {
+    auto hit = f.text("hit_id", true, 64);
+    if (f.error)
+      return error(id, f.error->code, f.error->message);
+    if (!parse_id(id_kind::hit, *hit))
+      return error(id, protocol_error::bad_id, "not a HIT id: " + *hit);
+    // Only a HIT the feed offers now, to a worker its requirements let
+    // preview (no requirement guarding Preview unmet, not blocked by the
+    // requester); then the question, read from the HIT.
+    auto def = hub_.offered(*hit);
+    if (!def)
+      return error(id, errc_name(errc::hit_does_not_exist),
+                   "HIT " + *hit + " is not offered now (it expired, every assignment is taken, or it never existed)");
+    if (!admit(id))
+      return;
+    auto finish = [sink = sink_, in_flight = in_flight_, id, observe = observe_, op = op_,
+                   started = started_](std::string_view code, std::string message, bool temp, json::object fields_out) {
+      in_flight->fetch_sub(1, std::memory_order_acq_rel);
+      if (code.empty())
+        sink->send(share(reply_frame(id, "preview", std::move(fields_out))));
+      else
+        sink->send(share(error_reply_frame(id, code, message, temp)));
+      if (observe)
+        observe(op, code.empty() ? std::string_view{"ok"} : code, std::chrono::steady_clock::now() - started);
+    };
+    engine_.worker_credentials_of(
+        worker_id_, [&engine = engine_, def, hit_id = *hit, finish](result<worker_credentials> c) mutable {
+          if (!c.ok())
+            return finish(errc_name(c.code()), c.err().message, temporary(c.code()), {});
+          if (c->blocked_by.count(def->requester_id))
+            return finish(errc_name(errc::worker_blocked), "the HIT's requester blocked this worker", false, {});
+          if (!evaluate_requirements(def->properties.requirements, *c).preview)
+            return finish(errc_name(errc::does_not_meet_requirements),
+                          "the worker does not meet the qualification requirements guarding preview", false, {});
+          engine.get_hit(def->requester_id, hit_id, [finish](result<hit_view> h) mutable {
+            if (!h.ok())
+              return finish(errc_name(h.code()), h.err().message, temporary(h.code()), {});
+            json::object o;
+            o["hit_id"] = h->hit_id;
+            o["hit_type_id"] = h->hit_type_id;
+            o["requester_id"] = h->requester_id;
+            o["title"] = h->title;
+            o["description"] = h->description;
+            o["keywords"] = h->keywords;
+            o["reward"] = format_amount(h->reward);
+            o["assignment_duration_s"] = h->assignment_duration_s;
+            o["assignments_available"] = h->assignments_available;
+            o["max_assignments"] = h->max_assignments;
+            o["expiration"] = h->expiration;
+            o["question"] = h->question;
+            json::object out;
+            out["hit"] = std::move(o);
+            finish({}, {}, false, std::move(out));
+          });
+        });
     return;
   }
   if (*op == "request_qualification") {

@@ -24,6 +24,8 @@ public:
 
   virtual void list_available_hits(page_request page, callback<hitd::page<hit_view>> cb) = 0;
   virtual void worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) = 0;
+  // A HIT as its requester sees it (the preview reads its question).
+  virtual void get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) = 0;
   virtual void accept(accept_request req, callback<assignment_view> cb) = 0;
   virtual void submit(submit_request req, callback<done> cb) = 0;
   virtual void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) = 0;
@@ -43,6 +45,7 @@ public:
   timestamp now() const override;
   void list_available_hits(page_request page, callback<hitd::page<hit_view>> cb) override;
   void worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) override;
+  void get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) override;
   void accept(accept_request req, callback<assignment_view> cb) override;
   void submit(submit_request req, callback<done> cb) override;
   void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) override;

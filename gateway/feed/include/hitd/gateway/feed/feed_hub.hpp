@@ -99,6 +99,10 @@ public:
   // its own events come. Returns how many sessions it went to.
   size_t heartbeat();
 
+  // The definition of a HIT the feed offers now (its requester, type,
+  // properties and requirements), or nullptr when it offers no such HIT.
+  std::shared_ptr<const hit_definition> offered(const std::string& hit_id) const;
+
   const std::string& epoch() const { return epoch_; }
   feed_hub_stats stats() const;
 
