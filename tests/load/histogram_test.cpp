@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -47,8 +48,9 @@ TEST(LoadHistogram, BucketsTileTheRange) {
     ASSERT_LT(b, histogram::buckets);
     ASSERT_LE(histogram::lowest(b), v);
     ASSERT_GE(histogram::highest(b), v);
-    if (b + 1 < histogram::buckets && v >= 256)   // the width is under 1/128 of the value
+    if (b + 1 < histogram::buckets && v >= 256) {   // the width is under 1/128 of the value
       ASSERT_LE(histogram::highest(b) - histogram::lowest(b), v / 128);
+    }
   }
   EXPECT_EQ(histogram::index(UINT64_MAX), histogram::buckets - 1);
 }
