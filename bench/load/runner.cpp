@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -622,6 +623,18 @@ private:
 
     t0_ = clock_type::now();
     end_ = t0_ + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(s_.duration_s));
+    // Ctrl-C (or SIGTERM) ends the load early: nothing new starts, what is
+    // in flight drains, the report follows. A second one kills as usual.
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](beast::error_code ec, int) {
+      if (ec)
+        return;
+      st_.interrupted = true;
+      end_ = std::min(end_, clock_type::now());
+      beast::error_code ignored;
+      signals_.clear(ignored);
+    });
     if (progress_)
       net::co_spawn(ioc_, progress_loop(), rethrow);
     if (s_.mode == loop_mode::closed) {
@@ -652,6 +665,11 @@ private:
     if (st_.elapsed_s < st_.drain_s)
       st_.drain_s = st_.elapsed_s;
     running_ = false;
+    {
+      beast::error_code ignored;
+      signals_.cancel(ignored);
+      signals_.clear(ignored);
+    }
     if (st_.abandoned == 0)
       co_await read_balances(false);
     for (auto& w : workers_)
@@ -879,6 +897,7 @@ private:
   std::string setup_error_;
   wait_group in_flight_;
   wait_group users_;
+  net::signal_set signals_{ioc_};
   time_point t0_, end_, stopped_starting_;
   bool running_ = true;
   size_t requester_rr_ = 0;

@@ -104,6 +104,7 @@ std::string report_json(const scenario& s, const run_stats& r) {
   auto lifecycles = r.commands.count("lifecycle") ? r.commands.at("lifecycle").ok : 0;
   json::object o{{"tool", "hitd-load"},
                  {"scenario", json::parse(scenario_json(s))},
+                 {"interrupted", r.interrupted},
                  {"elapsed_s", r.elapsed_s},
                  {"drain_s", r.drain_s},
                  {"iterations_started", r.iterations_started},
@@ -138,6 +139,8 @@ std::string report_table(const scenario& s, const run_stats& r) {
                 r.drain_s, static_cast<unsigned long long>(r.requests_sent), per_s(r.requests_sent, r.elapsed_s),
                 static_cast<unsigned long long>(r.errors_total()));
   out << line;
+  if (r.interrupted)
+    out << "interrupted: the load ended early (SIGINT or SIGTERM)\n";
   out << "latency in ms from each request's scheduled send time\n";
   std::snprintf(line, sizeof line, "%-22s %9s %9s %8s %9s %9s %9s %9s %9s %9s\n", "command", "count", "errors", "per s",
                 "p50", "p90", "p99", "p99.9", "max", "mean");

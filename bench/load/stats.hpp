@@ -36,6 +36,7 @@ struct run_stats {
   uint64_t skipped = 0;        // open loop: not started, the in-flight bound was reached
   uint64_t abandoned = 0;      // still in flight when the drain ended
   uint64_t approved = 0, rejected = 0;
+  bool interrupted = false;    // ended early by SIGINT or SIGTERM
   uint64_t feed_events = 0, personal_events = 0;
   double elapsed_s = 0;        // from the first scheduled start until the last iteration finished
   double drain_s = 0;          // the part of it after the last start allowed
