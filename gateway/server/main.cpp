@@ -239,6 +239,21 @@ std::string secrets_key_file(const std::map<std::string, std::string>& values) {
 // the secrets) for hitd-load's --accounts (docs/load-testing.md).
 int create_accounts(engine& e, credentials& creds, size_t n_requesters, size_t n_workers, money deposit,
                     bool past_probation, const std::string& out) {
+  // The file first: accounts whose secrets could not be written would be lost.
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    auto why = std::string{std::strerror(errno)};
+    if (fd >= 0)
+      ::close(fd);
+    return fail("cannot write " + out + ": " + why, 1);
+  }
+  struct closer {
+    int fd;
+    ~closer() {
+      if (fd >= 0)
+        ::close(fd);
+    }
+  } guard{fd};
   boost::json::array requesters, workers;
   for (size_t i = 0; i < n_requesters; ++i) {
     auto r = e.create_requester({"Load requester " + std::to_string(i + 1)});
@@ -268,10 +283,8 @@ int create_accounts(engine& e, credentials& creds, size_t n_requesters, size_t n
   }
   std::string text = boost::json::serialize(boost::json::object{{"requesters", std::move(requesters)},
                                                                 {"workers", std::move(workers)}}) + "\n";
-  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return fail("cannot write " + out + ": " + std::strerror(errno), 1);
-  bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  guard.fd = -1;
   ok = (::close(fd) == 0) && ok;
   if (!ok)
     return fail("cannot write " + out + ": " + std::strerror(errno), 1);

@@ -149,6 +149,45 @@ TEST(load_smoke, RefusesANonLoopbackTargetBeforeAnyTraffic) {
   EXPECT_EQ(code, 2);
 }
 
+TEST(load_smoke, CreateAccountsRefusesBadArguments) {
+  temp_dir dir;
+  std::string data = dir.path + "/data";
+  int code = 0;
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "1"}, code);
+  EXPECT_EQ(code, 2);   // no --out
+  for (const char* n : {"0", "1001", "x"}) {
+    run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", n, "--workers", "1", "--out",
+                      dir.path + "/a.json"},
+        code);
+    EXPECT_EQ(code, 2) << n;
+  }
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "100001",
+                    "--out", dir.path + "/a.json"},
+      code);
+  EXPECT_EQ(code, 2);
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "1",
+                    "--deposit", "-5", "--out", dir.path + "/a.json"},
+      code);
+  EXPECT_EQ(code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/a.json"));
+  // A file that cannot be written: exit 1, said so.
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "0", "--out",
+                    dir.path + "/no/such/dir/a.json"},
+      code);
+  EXPECT_EQ(code, 1);
+  // ... and made no account whose secrets would be lost: the next one is the first.
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "0", "--out",
+                    dir.path + "/a.json"},
+      code);
+  ASSERT_EQ(code, 0);
+  std::string why;
+  auto acc = parse_accounts(slurp(dir.path + "/a.json"), why);
+  ASSERT_TRUE(acc) << why;
+  ASSERT_EQ(acc->requesters.size(), 1u);
+  EXPECT_EQ(acc->requesters[0].requester_id, "AR0000000000001");
+  EXPECT_TRUE(acc->workers.empty());
+}
+
 TEST(load_smoke, SmokeScenarioAgainstTheRealServer) {
   temp_dir dir;
   std::string data = dir.path + "/data";
