@@ -665,6 +665,7 @@ private:
     if (st_.elapsed_s < st_.drain_s)
       st_.drain_s = st_.elapsed_s;
     running_ = false;
+    progress_timer_.cancel();
     {
       beast::error_code ignored;
       signals_.cancel(ignored);
@@ -868,12 +869,11 @@ private:
   }
 
   awaitable<void> progress_loop() {
-    net::steady_timer timer{ioc_};
     auto next = t0_;
     while (running_) {
       next += std::chrono::seconds(1);
-      timer.expires_at(next);
-      co_await timer.async_wait(tok);
+      progress_timer_.expires_at(next);
+      co_await progress_timer_.async_wait(tok);
       if (!running_)
         break;
       std::fprintf(stderr, "\r%s\x1b[K", progress_line(st_, seconds_between(t0_, clock_type::now())).c_str());
@@ -898,6 +898,7 @@ private:
   wait_group in_flight_;
   wait_group users_;
   net::signal_set signals_{ioc_};
+  net::steady_timer progress_timer_{ioc_};
   time_point t0_, end_, stopped_starting_;
   bool running_ = true;
   size_t requester_rr_ = 0;
