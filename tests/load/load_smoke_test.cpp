@@ -266,6 +266,32 @@ TEST(load_smoke, SmokeScenarioAgainstTheRealServer) {
   auto per_approval = (cents(5) + reward_fee(fee_schedule{}, cents(5), 2)).cents;
   EXPECT_EQ(cents_of(b, "available_start") - cents_of(b, "available_end"), approved * per_approval);
 
+  // The open loop on the same server: 50 lifecycles a second at fixed gaps
+  // for 2 s start exactly 100 iterations (none skipped: the in-flight bound
+  // is far), whatever the answers' pace; the money goes on from where the
+  // first run left it.
+  std::string open_file = dir.path + "/open.json";
+  table = run(HITD_LOAD_BINARY,
+              {"--scenario", std::string{HITD_LOAD_SCENARIOS} + "/smoke.json", "--accounts", accounts, "--target",
+               "127.0.0.1:" + std::to_string(port), "--mode", "open", "--rate", "50", "--arrival", "uniform",
+               "--duration", "2", "--mix", "lifecycle=1", "--json", open_file, "--no-progress", "--fail-on-error"},
+              code, std::chrono::seconds(90));
+  EXPECT_EQ(code, 0) << table;
+  auto open_report = json::parse(slurp(open_file), ec);
+  ASSERT_FALSE(ec) << table;
+  auto& o = open_report.as_object();
+  EXPECT_EQ(o.at("scenario").at("mode"), "open");
+  EXPECT_EQ(o.at("iterations_started").to_number<int64_t>(), 100);
+  EXPECT_EQ(o.at("skipped").to_number<int64_t>(), 0);
+  EXPECT_EQ(o.at("errors_total").to_number<int64_t>(), 0);
+  EXPECT_EQ(o.at("lifecycles_completed").to_number<int64_t>(), 100);
+  auto& ob = o.at("balances").as_array()[0].as_object();
+  EXPECT_EQ(cents_of(ob, "available_start"), cents_of(b, "available_end"));
+  EXPECT_EQ(cents_of(ob, "on_hold_end"), 0);
+  EXPECT_EQ(cents_of(ob, "available_start") - cents_of(ob, "available_end"),
+            o.at("approved").to_number<int64_t>() * per_approval);
+  EXPECT_EQ(o.at("approved").to_number<int64_t>() + o.at("rejected").to_number<int64_t>(), 200);
+
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait(), 0);
 }
