@@ -325,6 +325,8 @@ int admin(int argc, char** argv) {
   }
   if (cmd == "create-access-key" && (!a->values.count("requester") || a->values["requester"].empty()))
     return fail("create-access-key needs --requester");
+  if (cmd != "create-accounts" && a->flags.count("past-probation"))
+    return fail("--past-probation is an option of create-accounts only");
   if (cmd == "create-requester" && (!a->values.count("name") || a->values["name"].empty()))
     return fail("create-requester needs --name");
   size_t n_requesters = 0, n_workers = 0;
@@ -418,6 +420,8 @@ int serve(int argc, char** argv) {
   }
   if (!a->positional.empty())
     return fail("unexpected argument " + a->positional.front());
+  if (a->flags.count("past-probation"))
+    return fail("unknown option --past-probation (see hitd serve --help)");
   // The config file first; flags override it.
   std::map<std::string, std::string> v;
   bool demo = a->flags.count("demo") > 0;

@@ -170,6 +170,10 @@ TEST(load_smoke, CreateAccountsRefusesBadArguments) {
       code);
   EXPECT_EQ(code, 2);
   EXPECT_FALSE(std::filesystem::exists(dir.path + "/a.json"));
+  run(HITD_BINARY, {"admin", "create-worker", "--data-dir", data, "--past-probation"}, code);
+  EXPECT_EQ(code, 2);   // create-accounts' option only
+  run(HITD_BINARY, {"serve", "--data-dir", data, "--past-probation"}, code);
+  EXPECT_EQ(code, 2);
   // A file that cannot be written: exit 1, said so.
   run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "0", "--out",
                     dir.path + "/no/such/dir/a.json"},
