@@ -50,6 +50,7 @@ code. Options override the scenario file's keys of the same name
   --max-in-flight N      open loop: iterations at once; more are skipped and counted (default 1000)
   --duration S           no iteration starts after S seconds (default 10)
   --max-requests N       no iteration starts after N requests (default 100000)
+  --max-iterations N     nor after N iterations (with a lifecycle mix: N HITs; default 0, no bound)
   --timeout S            per request (default 10)
   --mix A=W,...          iteration mix by weight: lifecycle, get_hit, list_hits,
                          get_account_balance, dashboard, ping (default lifecycle=1)

@@ -718,7 +718,8 @@ private:
 
   // True while a new iteration may start; notes when starting stopped.
   bool may_start(time_point due) {
-    if (due < end_ && st_.requests_sent < s_.max_requests)
+    if (due < end_ && st_.requests_sent < s_.max_requests &&
+        (s_.max_iterations == 0 || st_.iterations_started < s_.max_iterations))
       return true;
     if (stopped_starting_ == time_point{})
       stopped_starting_ = std::min(clock_type::now(), end_);

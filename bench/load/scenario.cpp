@@ -158,6 +158,11 @@ std::string set_option(scenario& s, const std::string& raw_name, const std::stri
     if (!parse_int(value, v) || v < 1 || v > 1'000'000'000)
       return bad("an integer from 1 to 1000000000");
     s.max_requests = v;
+  } else if (name == "max-iterations") {
+    uint64_t v = 0;
+    if (!parse_int(value, v) || v > 1'000'000'000)
+      return bad("an integer from 0 (no bound) to 1000000000");
+    s.max_iterations = v;
   } else if (name == "max-in-flight") {
     return u32(s.max_in_flight, 1, 100'000);
   } else if (name == "timeout") {
@@ -293,6 +298,7 @@ std::string scenario_json(const scenario& s) {
                  {"mode", s.mode == loop_mode::open ? "open" : "closed"},
                  {"duration", s.duration_s},
                  {"max_requests", s.max_requests},
+                 {"max_iterations", s.max_iterations},
                  {"timeout", s.timeout_s},
                  {"reward", format_cents(s.reward_cents)},
                  {"assignments", s.assignments},

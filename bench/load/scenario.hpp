@@ -37,6 +37,7 @@ struct scenario {
   arrival arrivals = arrival::uniform;     // open loop: fixed gaps or Poisson
   double duration_s = 10;                  // no iteration starts after this
   uint64_t max_requests = 100'000;         // no iteration starts after this many requests
+  uint64_t max_iterations = 0;             // nor after this many iterations started (0: no bound)
   uint32_t max_in_flight = 1'000;          // open loop: iterations at once (more are skipped, counted)
   double timeout_s = 10;                   // per request
   uint64_t think_min_ms = 0;               // closed loop: pause between a user's iterations,

@@ -296,6 +296,20 @@ TEST(load_smoke, SmokeScenarioAgainstTheRealServer) {
             o.at("approved").to_number<int64_t>() * per_approval);
   EXPECT_EQ(o.at("approved").to_number<int64_t>() + o.at("rejected").to_number<int64_t>(), 200);
 
+  // --max-iterations bounds the closed loop by count: exactly 25 HITs.
+  std::string count_file = dir.path + "/count.json";
+  table = run(HITD_LOAD_BINARY,
+              {"--scenario", std::string{HITD_LOAD_SCENARIOS} + "/smoke.json", "--accounts", accounts, "--target",
+               "127.0.0.1:" + std::to_string(port), "--max-iterations", "25", "--duration", "60", "--mix",
+               "lifecycle=1", "--json", count_file, "--no-progress", "--fail-on-error"},
+              code, std::chrono::seconds(90));
+  EXPECT_EQ(code, 0) << table;
+  auto count_report = json::parse(slurp(count_file), ec);
+  ASSERT_FALSE(ec) << table;
+  EXPECT_EQ(count_report.at("iterations_started").to_number<int64_t>(), 25);
+  EXPECT_EQ(count_report.at("lifecycles_completed").to_number<int64_t>(), 25);
+  EXPECT_EQ(count_report.at("commands").at("CreateHIT").at("count").to_number<int64_t>(), 25);
+
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait(), 0);
 }

@@ -29,6 +29,9 @@ TEST(LoadScenario, FileThenFlags) {
   EXPECT_EQ(s.reward_cents, 10);
   EXPECT_EQ(s.assignments, 2u);
   EXPECT_EQ(s.max_requests, 77u);
+  EXPECT_EQ(s.max_iterations, 0u);
+  EXPECT_EQ(set_option(s, "max_iterations", "12"), "");
+  EXPECT_EQ(s.max_iterations, 12u);
   // A flag overrides the file.
   EXPECT_EQ(set_option(s, "rate", "5"), "");
   EXPECT_DOUBLE_EQ(s.rate, 5);
@@ -65,6 +68,7 @@ TEST(LoadScenario, BadValuesAreRefusedWithTheirName) {
   refused("assignments", "101");
   refused("reject-percent", "101");
   refused("max-requests", "0");
+  refused("max-iterations", "-1");
   refused("target", "localhost");
   refused("target", "127.0.0.1:0");
   EXPECT_NE(refused("mix", "lifecycle=1,frobnicate=2").find("frobnicate"), std::string::npos);
