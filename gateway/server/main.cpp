@@ -4,6 +4,7 @@
 //   hitd admin create-requester --data-dir DIR --name NAME
 //   hitd admin create-worker --data-dir DIR
 //   hitd admin deposit --data-dir DIR --requester ID --amount 100.00
+//   hitd admin create-accounts --data-dir DIR --requesters N --workers M --out FILE (for hitd-load)
 //   (serve and admin: [--secrets-key-file FILE], default DIR.key)
 //
 // docs/operations.md says what each flag and config key does. Exit codes:
@@ -12,6 +13,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -32,6 +35,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include <hitd/gateway/config_file.hpp>
 #include <hitd/gateway/credentials.hpp>
@@ -104,6 +109,11 @@ the directory; a running server makes these fail with a lock error).
   create-access-key --requester ID       another access key for a requester (its earlier keys keep working)
   create-worker                          prints the worker id and its token
   deposit --requester ID --amount 100.00 adds funds to a requester's available balance
+  create-accounts --requesters N --workers M --out FILE [--deposit 1000.00] [--past-probation]
+                                         many accounts at once, for a load test (hitd-load,
+                                         docs/load-testing.md): writes their credentials as JSON
+                                         to FILE (mode 0600); --past-probation registers the
+                                         workers 1 year ago, so they are past probation's cap
 
   --secrets-key-file FILE                the key that encrypts requesters' secret access keys
                                          (default DIR.key; created, mode 0600, if missing)
@@ -115,7 +125,7 @@ struct args {
   std::vector<std::string> positional;
 };
 
-const std::set<std::string> boolean_options = {"demo", "help"};
+const std::set<std::string> boolean_options = {"demo", "help", "past-probation"};
 
 // --name value, --name=value, or a boolean --flag.
 std::optional<args> parse_args(int argc, char** argv, int from, std::string& why) {
@@ -227,6 +237,64 @@ std::string secrets_key_file(const std::map<std::string, std::string>& values) {
 
 // ---- admin ---------------------------------------------------------------------------------
 
+// create-accounts: N requesters with an access key and a deposit each, M
+// workers with a token each, written as JSON to `out` (mode 0600: it holds
+// the secrets) for hitd-load's --accounts (docs/load-testing.md).
+int create_accounts(engine& e, credentials& creds, size_t n_requesters, size_t n_workers, money deposit,
+                    bool past_probation, const std::string& out) {
+  // The file first: accounts whose secrets could not be written would be lost.
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    auto why = std::string{std::strerror(errno)};
+    if (fd >= 0)
+      ::close(fd);
+    return fail("cannot write " + out + ": " + why, 1);
+  }
+  struct closer {
+    int fd;
+    ~closer() {
+      if (fd >= 0)
+        ::close(fd);
+    }
+  } guard{fd};
+  boost::json::array requesters, workers;
+  for (size_t i = 0; i < n_requesters; ++i) {
+    auto r = e.create_requester({"Load requester " + std::to_string(i + 1)});
+    if (!r.ok())
+      return fail(r.err().message, 1);
+    auto k = creds.issue_access_key(*r, e.now());
+    if (!k.ok())
+      return fail(k.err().message, 1);
+    if (deposit.cents > 0)
+      if (auto b = e.deposit(*r, deposit, random_token() + "-" + std::to_string(i)); !b.ok())
+        return fail(b.err().message, 1);
+    requesters.push_back(boost::json::object{{"requester_id", *r}, {"access_key_id", k->access_key_id},
+                                             {"secret_access_key", k->secret_access_key},
+                                             {"deposit", format_amount(deposit)}});
+  }
+  for (size_t i = 0; i < n_workers; ++i) {
+    worker_spec spec;
+    if (past_probation)
+      spec.registered = e.now() - 365 * ms_per_day;
+    auto w = e.create_worker(spec);
+    if (!w.ok())
+      return fail(w.err().message, 1);
+    auto t = creds.issue_worker_token(*w, e.now());
+    if (!t.ok())
+      return fail(t.err().message, 1);
+    workers.push_back(boost::json::object{{"worker_id", *w}, {"token", *t}});
+  }
+  std::string text = boost::json::serialize(boost::json::object{{"requesters", std::move(requesters)},
+                                                                {"workers", std::move(workers)}}) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  guard.fd = -1;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok)
+    return fail("cannot write " + out + ": " + std::strerror(errno), 1);
+  std::cout << "requesters=" << n_requesters << "\nworkers=" << n_workers << "\nout=" << out << "\n";
+  return 0;
+}
+
 int admin(int argc, char** argv) {
   if (argc < 3 || std::string{argv[2]} == "--help" || std::string{argv[2]} == "help") {
     std::cout << usage_admin;
@@ -243,8 +311,10 @@ int admin(int argc, char** argv) {
   }
   if (!a->positional.empty())
     return fail("unexpected argument " + a->positional.front());
-  if (cmd != "create-requester" && cmd != "create-worker" && cmd != "deposit" && cmd != "create-access-key")
-    return fail("unknown admin command \"" + cmd + "\" (create-requester, create-access-key, create-worker, deposit)");
+  if (cmd != "create-requester" && cmd != "create-worker" && cmd != "deposit" && cmd != "create-access-key" &&
+      cmd != "create-accounts")
+    return fail("unknown admin command \"" + cmd +
+                "\" (create-requester, create-access-key, create-worker, deposit, create-accounts)");
   if (!a->values.count("data-dir"))
     return fail("--data-dir is required");
   money amount;
@@ -258,8 +328,24 @@ int admin(int argc, char** argv) {
   }
   if (cmd == "create-access-key" && (!a->values.count("requester") || a->values["requester"].empty()))
     return fail("create-access-key needs --requester");
+  if (cmd != "create-accounts" && a->flags.count("past-probation"))
+    return fail("--past-probation is an option of create-accounts only");
   if (cmd == "create-requester" && (!a->values.count("name") || a->values["name"].empty()))
     return fail("create-requester needs --name");
+  size_t n_requesters = 0, n_workers = 0;
+  if (cmd == "create-accounts") {
+    if (!a->values.count("out") || a->values["out"].empty())
+      return fail("create-accounts needs --out FILE");
+    if (!a->values.count("requesters") || !parse_number(a->values["requesters"], n_requesters) ||
+        n_requesters < 1 || n_requesters > 1'000)
+      return fail("create-accounts needs --requesters N, 1 to 1000");
+    if (!a->values.count("workers") || !parse_number(a->values["workers"], n_workers) || n_workers > 100'000)
+      return fail("create-accounts needs --workers M, 0 to 100000");
+    auto m = parse_amount(a->values.count("deposit") ? a->values["deposit"] : "1000.00");
+    if (!m || m->cents < 0)
+      return fail("--deposit must be an amount like 1000.00");
+    amount = *m;
+  }
   auto o = open_data_dir(a->values["data-dir"], storage::durability::sync, 1);
   if (!o.ok()) {
     bool locked = o.err().message.find("LOCK") != std::string::npos;
@@ -296,6 +382,9 @@ int admin(int argc, char** argv) {
     if (!w.ok())
       return fail(w.err().message, 1);
     std::cout << "worker_id=" << *w << "\ntoken=" << token << "\n";
+  } else if (cmd == "create-accounts") {
+    return create_accounts(e, creds, n_requesters, n_workers, amount, a->flags.count("past-probation") > 0,
+                           a->values["out"]);
   } else {
     auto b = e.deposit(a->values["requester"], amount, random_token());
     if (!b.ok())
@@ -334,6 +423,8 @@ int serve(int argc, char** argv) {
   }
   if (!a->positional.empty())
     return fail("unexpected argument " + a->positional.front());
+  if (a->flags.count("past-probation"))
+    return fail("unknown option --past-probation (see hitd serve --help)");
   // The config file first; flags override it.
   std::map<std::string, std::string> v;
   bool demo = a->flags.count("demo") > 0;

@@ -1,0 +1,318 @@
+// load_smoke: hitd-load as an operator runs it. `hitd admin create-accounts`
+// on a temporary data directory, `hitd serve` on 127.0.0.1 (a free port),
+// hitd-load with bench/load/scenarios/smoke.json for 3 s, then its JSON
+// report: completed lifecycles, every command answered, no error, and the
+// requester's money adds up (what left its balance is exactly the approved
+// assignments' rewards and fees, nothing is left on hold). It checks that it
+// works, not how fast.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hitd/money.hpp>
+
+#include "scenario.hpp"
+
+namespace hitd::load {
+namespace {
+
+namespace json = boost::json;
+
+struct temp_dir {
+  temp_dir() {
+    char tmpl[] = "/tmp/hitd-load-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() {
+    std::filesystem::remove_all(path);
+    std::filesystem::remove(path + "/data.key");
+  }
+  std::string path;
+};
+
+// A child process; its stdout is a pipe, stderr goes to /dev/null.
+class child {
+public:
+  child(const std::string& bin, std::vector<std::string> args) {
+    int fds[2];
+    if (pipe(fds) != 0)
+      std::abort();
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 2);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> argv;
+      std::string b = bin;
+      argv.push_back(b.data());
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(b.c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fds[0];
+  }
+  ~child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+  }
+  // Reads stdout until `marker` appears, EOF or the limit.
+  std::string read_until(const std::string& marker, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (output_.find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0)
+        continue;
+      char buf[4096];
+      auto n = read(out_, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      output_.append(buf, static_cast<size_t>(n));
+    }
+    return output_;
+  }
+  // The exit code, or -1 when it did not exit within the limit.
+  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int st = 0;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+
+private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool exited_ = false;
+  std::string output_;
+};
+
+std::string run(const std::string& bin, std::vector<std::string> args, int& code,
+                std::chrono::seconds limit = std::chrono::seconds(60)) {
+  child c{bin, std::move(args)};
+  auto out = c.read_until("\x01never", limit);
+  code = c.wait(limit);
+  return out;
+}
+
+std::string slurp(const std::string& file) {
+  std::ifstream in{file};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int64_t cents_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_string())
+    return -1;
+  return parse_cents(std::string{v->as_string()}).value_or(-1);
+}
+
+TEST(load_smoke, RefusesANonLoopbackTargetBeforeAnyTraffic) {
+  int code = 0;
+  auto out = run(HITD_LOAD_BINARY, {"--target", "10.1.2.3:8080", "--accounts", "/nonexistent"}, code);
+  EXPECT_EQ(code, 2);
+  run(HITD_LOAD_BINARY, {"--accounts", "/nonexistent/accounts.json"}, code);
+  EXPECT_EQ(code, 2);
+  run(HITD_LOAD_BINARY, {"--rate", "0"}, code);
+  EXPECT_EQ(code, 2);
+}
+
+TEST(load_smoke, CreateAccountsRefusesBadArguments) {
+  temp_dir dir;
+  std::string data = dir.path + "/data";
+  int code = 0;
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "1"}, code);
+  EXPECT_EQ(code, 2);   // no --out
+  for (const char* n : {"0", "1001", "x"}) {
+    run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", n, "--workers", "1", "--out",
+                      dir.path + "/a.json"},
+        code);
+    EXPECT_EQ(code, 2) << n;
+  }
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "100001",
+                    "--out", dir.path + "/a.json"},
+      code);
+  EXPECT_EQ(code, 2);
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "1",
+                    "--deposit", "-5", "--out", dir.path + "/a.json"},
+      code);
+  EXPECT_EQ(code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/a.json"));
+  run(HITD_BINARY, {"admin", "create-worker", "--data-dir", data, "--past-probation"}, code);
+  EXPECT_EQ(code, 2);   // create-accounts' option only
+  run(HITD_BINARY, {"serve", "--data-dir", data, "--past-probation"}, code);
+  EXPECT_EQ(code, 2);
+  // A file that cannot be written: exit 1, said so.
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "0", "--out",
+                    dir.path + "/no/such/dir/a.json"},
+      code);
+  EXPECT_EQ(code, 1);
+  // ... and made no account whose secrets would be lost: the next one is the first.
+  run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "0", "--out",
+                    dir.path + "/a.json"},
+      code);
+  ASSERT_EQ(code, 0);
+  std::string why;
+  auto acc = parse_accounts(slurp(dir.path + "/a.json"), why);
+  ASSERT_TRUE(acc) << why;
+  ASSERT_EQ(acc->requesters.size(), 1u);
+  EXPECT_EQ(acc->requesters[0].requester_id, "AR0000000000001");
+  EXPECT_TRUE(acc->workers.empty());
+}
+
+TEST(load_smoke, SmokeScenarioAgainstTheRealServer) {
+  temp_dir dir;
+  std::string data = dir.path + "/data";
+  std::string accounts = dir.path + "/accounts.json";
+  int code = 0;
+  auto made = run(HITD_BINARY, {"admin", "create-accounts", "--data-dir", data, "--requesters", "1", "--workers", "4",
+                                "--deposit", "100.00", "--past-probation", "--out", accounts},
+                  code);
+  ASSERT_EQ(code, 0) << made;
+  struct stat st{};
+  ASSERT_EQ(stat(accounts.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);   // it holds the secrets
+  std::string why;
+  auto acc = parse_accounts(slurp(accounts), why);
+  ASSERT_TRUE(acc) << why;
+  ASSERT_EQ(acc->requesters.size(), 1u);
+  ASSERT_EQ(acc->workers.size(), 4u);
+
+  child server{HITD_BINARY, {"serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--commands-per-s", "1000",
+                             "--command-burst", "1000", "--log-level", "warn"}};
+  auto out = server.read_until("/ws)");
+  const std::string marker = "hitd listening on 127.0.0.1:";
+  auto at = out.find(marker);
+  ASSERT_NE(at, std::string::npos) << out;
+  auto port = std::stoi(out.substr(at + marker.size()));
+
+  std::string report_file = dir.path + "/report.json";
+  auto table = run(HITD_LOAD_BINARY,
+                   {"--scenario", std::string{HITD_LOAD_SCENARIOS} + "/smoke.json", "--accounts", accounts, "--target",
+                    "127.0.0.1:" + std::to_string(port), "--duration", "3", "--json", report_file, "--no-progress",
+                    "--fail-on-error"},
+                   code, std::chrono::seconds(90));
+  EXPECT_EQ(code, 0) << table;
+  EXPECT_NE(table.find("CreateHIT"), std::string::npos) << table;
+
+  boost::system::error_code ec;
+  auto report = json::parse(slurp(report_file), ec);
+  ASSERT_FALSE(ec) << table;
+  auto& r = report.as_object();
+  EXPECT_EQ(r.at("scenario").at("name"), "smoke");
+  EXPECT_EQ(r.at("errors_total").to_number<int64_t>(), 0) << json::serialize(r.at("error_examples"));
+  EXPECT_TRUE(r.at("errors").as_object().empty());
+  EXPECT_EQ(r.at("abandoned").to_number<int64_t>(), 0);
+  auto lifecycles = r.at("lifecycles_completed").to_number<int64_t>();
+  EXPECT_GT(lifecycles, 0);
+  auto approved = r.at("approved").to_number<int64_t>();
+  auto rejected = r.at("rejected").to_number<int64_t>();
+  EXPECT_EQ(approved + rejected, 2 * lifecycles);   // 2 assignments a HIT
+  auto& commands = r.at("commands").as_object();
+  for (const char* c : {"CreateHIT", "ws.accept", "ws.submit", "ApproveAssignment", "lifecycle"}) {
+    ASSERT_TRUE(commands.contains(c)) << c;
+    auto& cmd = commands.at(c).as_object();
+    EXPECT_GT(cmd.at("ok").to_number<int64_t>(), 0) << c;
+    auto& l = cmd.at("latency_us").as_object();
+    EXPECT_EQ(l.at("count").to_number<int64_t>(), cmd.at("count").to_number<int64_t>()) << c;
+    auto p50 = l.at("p50").to_number<int64_t>(), p99 = l.at("p99").to_number<int64_t>(),
+         max = l.at("max").to_number<int64_t>();
+    EXPECT_GT(p50, 0) << c;
+    EXPECT_LE(p50, p99) << c;
+    EXPECT_LE(p99, max) << c;
+  }
+  EXPECT_EQ(commands.at("CreateHIT").at("count").to_number<int64_t>(), lifecycles);
+  EXPECT_EQ(commands.at("ws.accept").at("count").to_number<int64_t>(), 2 * lifecycles);
+  // The subscribed feed reader saw the HITs come and go; the workers their own events.
+  EXPECT_GT(r.at("events").at("feed").to_number<int64_t>(), 0);
+  EXPECT_GT(r.at("events").at("personal").to_number<int64_t>(), 0);
+
+  // The money, as the server reports it through GetAccountBalance.
+  auto& balances = r.at("balances").as_array();
+  ASSERT_EQ(balances.size(), 1u);
+  auto& b = balances[0].as_object();
+  EXPECT_EQ(b.at("requester_id"), acc->requesters[0].requester_id.c_str());
+  EXPECT_EQ(cents_of(b, "available_start"), 10'000);
+  EXPECT_EQ(cents_of(b, "on_hold_start"), 0);
+  EXPECT_EQ(cents_of(b, "on_hold_end"), 0);   // every HIT finished: nothing held
+  auto per_approval = (cents(5) + reward_fee(fee_schedule{}, cents(5), 2)).cents;
+  EXPECT_EQ(cents_of(b, "available_start") - cents_of(b, "available_end"), approved * per_approval);
+
+  // The open loop on the same server: 50 lifecycles a second at fixed gaps
+  // for 2 s start exactly 100 iterations (none skipped: the in-flight bound
+  // is far), whatever the answers' pace; the money goes on from where the
+  // first run left it.
+  std::string open_file = dir.path + "/open.json";
+  table = run(HITD_LOAD_BINARY,
+              {"--scenario", std::string{HITD_LOAD_SCENARIOS} + "/smoke.json", "--accounts", accounts, "--target",
+               "127.0.0.1:" + std::to_string(port), "--mode", "open", "--rate", "50", "--arrival", "uniform",
+               "--duration", "2", "--mix", "lifecycle=1", "--json", open_file, "--no-progress", "--fail-on-error"},
+              code, std::chrono::seconds(90));
+  EXPECT_EQ(code, 0) << table;
+  auto open_report = json::parse(slurp(open_file), ec);
+  ASSERT_FALSE(ec) << table;
+  auto& o = open_report.as_object();
+  EXPECT_EQ(o.at("scenario").at("mode"), "open");
+  EXPECT_EQ(o.at("iterations_started").to_number<int64_t>(), 100);
+  EXPECT_EQ(o.at("skipped").to_number<int64_t>(), 0);
+  EXPECT_EQ(o.at("errors_total").to_number<int64_t>(), 0);
+  EXPECT_EQ(o.at("lifecycles_completed").to_number<int64_t>(), 100);
+  auto& ob = o.at("balances").as_array()[0].as_object();
+  EXPECT_EQ(cents_of(ob, "available_start"), cents_of(b, "available_end"));
+  EXPECT_EQ(cents_of(ob, "on_hold_end"), 0);
+  EXPECT_EQ(cents_of(ob, "available_start") - cents_of(ob, "available_end"),
+            o.at("approved").to_number<int64_t>() * per_approval);
+  EXPECT_EQ(o.at("approved").to_number<int64_t>() + o.at("rejected").to_number<int64_t>(), 200);
+
+  // --max-iterations bounds the closed loop by count: exactly 25 HITs.
+  std::string count_file = dir.path + "/count.json";
+  table = run(HITD_LOAD_BINARY,
+              {"--scenario", std::string{HITD_LOAD_SCENARIOS} + "/smoke.json", "--accounts", accounts, "--target",
+               "127.0.0.1:" + std::to_string(port), "--max-iterations", "25", "--duration", "60", "--mix",
+               "lifecycle=1", "--json", count_file, "--no-progress", "--fail-on-error"},
+              code, std::chrono::seconds(90));
+  EXPECT_EQ(code, 0) << table;
+  auto count_report = json::parse(slurp(count_file), ec);
+  ASSERT_FALSE(ec) << table;
+  EXPECT_EQ(count_report.at("iterations_started").to_number<int64_t>(), 25);
+  EXPECT_EQ(count_report.at("lifecycles_completed").to_number<int64_t>(), 25);
+  EXPECT_EQ(count_report.at("commands").at("CreateHIT").at("count").to_number<int64_t>(), 25);
+
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+}
+
+} // namespace
+} // namespace hitd::load
