@@ -57,7 +57,7 @@ if [ $smoke = 1 ]; then
 fi
 alternation=${clients// /|}
 
-pgbin=/usr/lib/postgresql/15/bin
+pgbin=${HITD_PG_BIN:-/usr/lib/postgresql/15/bin}   # Debian bookworm's PostgreSQL 15
 for f in "$pgbin/initdb" "$pgbin/pg_ctl" "$pgbin/postgres" "$(command -v psql || echo psql)"; do
   [ -x "$f" ] || { echo "run.sh: FAILED: PostgreSQL 15 is missing ($f): run scripts/setup.sh (it installs postgresql)" >&2; exit 2; }
 done

@@ -9,12 +9,14 @@
 -- one transaction per step, as a service commits them. Money rules:
 --   * a HIT's escrow is its own account (kind 3, owner = HIT id), so paying
 --     out of it locks nothing other HITs need;
---   * the platform's fee account is split in 16 shards (kind 1, owner 0-15;
---     shard = HIT id % 16), a common cure for a hot row; the fee earned is
---     their sum;
---   * a requester's spendable balance is one row (kind 2): every HIT the
---     requester publishes locks it until its commit (inherent to one
---     balance that must never go negative).
+--   * hot balances are split in shards, the common cure for a hot row: the
+--     platform's fee account in 64 (kind 1, owner 0, shard 0-63) and each
+--     requester's spendable balance in 16 (kind 2, owner = requester, shard
+--     0-15; the deposit spread evenly). A payment takes whichever shard no
+--     other transaction holds (FOR UPDATE SKIP LOCKED, starting from the
+--     HIT's own), and waits only when all are taken. A hold that no single
+--     shard covers takes from several (all of them locked, in order); the
+--     balance is the sum of the shards.
 -- Balances never go below zero except the external account (kind 0: the
 -- world outside, credited by nothing, debited by deposits): a CHECK
 -- constraint, so an overdraft aborts the transaction.
@@ -81,8 +83,9 @@ CREATE TABLE accounts (
   id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   kind     smallint NOT NULL,
   owner    bigint NOT NULL,
+  shard    smallint NOT NULL DEFAULT 0,
   balance  bigint NOT NULL DEFAULT 0,
-  UNIQUE (kind, owner),
+  UNIQUE (kind, owner, shard),
   CHECK (kind = 0 OR balance >= 0)
 );
 
@@ -104,20 +107,34 @@ CREATE TABLE entries (
 CREATE INDEX entries_account ON entries (account_id);   -- statements per account
 
 INSERT INTO accounts (kind, owner) VALUES (0, 0);
-INSERT INTO accounts (kind, owner) SELECT 1, s FROM generate_series(0, 15) s;
+INSERT INTO accounts (kind, owner, shard) SELECT 1, 0, s FROM generate_series(0, 63) s;
 
--- A requester with a deposit of p_amount cents from outside.
+-- The id of an account shard of (kind, owner) that no other transaction
+-- holds, locked, trying shards from `start` on (modulo n) and, with
+-- p_min, only shards holding at least that much; NULL when there is none.
+CREATE FUNCTION free_shard(p_kind smallint, p_owner bigint, p_n integer, p_start integer, p_min bigint)
+RETURNS bigint LANGUAGE sql AS $$
+  SELECT id FROM accounts
+   WHERE kind = p_kind AND owner = p_owner AND balance >= p_min
+   ORDER BY (shard - p_start + p_n) % p_n
+   LIMIT 1 FOR UPDATE SKIP LOCKED
+$$;
+
+-- A requester with a deposit of p_amount cents from outside, spread over
+-- its 16 balance shards.
 CREATE FUNCTION requester_create(p_name text, p_amount bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  rid bigint; acc bigint; ext bigint; t text;
+  rid bigint; ext bigint; t text;
 BEGIN
   INSERT INTO requesters (name) VALUES (p_name) RETURNING id INTO rid;
-  INSERT INTO accounts (kind, owner, balance) VALUES (2, rid, p_amount) RETURNING id INTO acc;
+  INSERT INTO accounts (kind, owner, shard, balance)
+  SELECT 2, rid, s, p_amount / 16 + CASE WHEN s = 0 THEN p_amount % 16 ELSE 0 END FROM generate_series(0, 15) s;
   UPDATE accounts SET balance = balance - p_amount WHERE kind = 0 AND owner = 0 RETURNING id INTO ext;
   t := 'R' || rid || ':deposit';
   INSERT INTO transfers (id) VALUES (t);
-  INSERT INTO entries VALUES (t, 0, ext, -p_amount), (t, 1, acc, p_amount);
+  INSERT INTO entries VALUES (t, 0, ext, -p_amount);
+  INSERT INTO entries SELECT t, 1 + shard, id, balance FROM accounts WHERE kind = 2 AND owner = rid;
   RETURN rid;
 END $$;
 
@@ -132,16 +149,17 @@ BEGIN
 END $$;
 
 -- CreateHIT: the HIT and its escrow, p_hold (= hitd::publish_hold) moved
--- from the requester's balance. The requester's row, the one lock other
--- HITs of that requester wait for, is taken last. Insufficient funds: the
--- CHECK on accounts fails and nothing is kept.
+-- from the requester's balance: from a free shard that covers it, else
+-- from as many shards as it takes (all locked, in shard order). The
+-- requester's shards are taken last, so held for the shortest time.
+-- Insufficient funds: an exception, and nothing is kept.
 CREATE FUNCTION hit_create(p_requester bigint, p_reward bigint, p_fee bigint, p_hold bigint,
                            p_max integer, p_lifetime_s integer, p_duration_s integer,
                            p_auto_approval_s integer, p_title text, p_description text,
                            p_question text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  hid bigint; escrow bigint; acc bigint; t text;
+  hid bigint; escrow bigint; acc bigint; t text; need bigint; leg smallint := 1; take bigint; r record;
 BEGIN
   INSERT INTO hits (requester_id, title, description, question, reward, fee, max_assignments,
                     available, assignment_duration_s, auto_approval_delay_s, expires_at)
@@ -151,11 +169,31 @@ BEGIN
   INSERT INTO accounts (kind, owner, balance) VALUES (3, hid, p_hold) RETURNING id INTO escrow;
   t := 'H' || hid || ':hold';
   INSERT INTO transfers (id) VALUES (t);
-  UPDATE accounts SET balance = balance - p_hold WHERE kind = 2 AND owner = p_requester RETURNING id INTO acc;
-  IF NOT FOUND THEN
+  INSERT INTO entries VALUES (t, 0, escrow, p_hold);
+  acc := free_shard(2::smallint, p_requester, 16, (hid % 16)::integer, p_hold);
+  IF acc IS NOT NULL THEN
+    UPDATE accounts SET balance = balance - p_hold WHERE id = acc;
+    INSERT INTO entries VALUES (t, 1, acc, -p_hold);
+    RETURN hid;
+  END IF;
+  -- No free shard covers it: wait for all of them.
+  need := p_hold;
+  FOR r IN SELECT id, balance FROM accounts WHERE kind = 2 AND owner = p_requester ORDER BY shard FOR UPDATE LOOP
+    EXIT WHEN need = 0;
+    take := least(need, r.balance);
+    CONTINUE WHEN take = 0;
+    UPDATE accounts SET balance = balance - take WHERE id = r.id;
+    INSERT INTO entries VALUES (t, leg, r.id, -take);
+    leg := leg + 1;
+    need := need - take;
+  END LOOP;
+  IF leg = 1 AND NOT EXISTS (SELECT 1 FROM requesters WHERE id = p_requester) THEN
     RAISE EXCEPTION 'no requester %', p_requester USING ERRCODE = 'no_data_found';
   END IF;
-  INSERT INTO entries VALUES (t, 0, acc, -p_hold), (t, 1, escrow, p_hold);
+  IF need > 0 THEN
+    RAISE EXCEPTION 'insufficient funds: requester % lacks % cents', p_requester, need
+      USING ERRCODE = 'check_violation';
+  END IF;
   RETURN hid;
 END $$;
 
@@ -226,7 +264,9 @@ BEGIN
   UPDATE accounts SET balance = balance - (rew + f) WHERE kind = 3 AND owner = hid
   RETURNING id, balance INTO escrow, left_over;
   UPDATE accounts SET balance = balance + rew WHERE kind = 4 AND owner = wid RETURNING id INTO wacc;
-  UPDATE accounts SET balance = balance + f WHERE kind = 1 AND owner = hid % 16 RETURNING id INTO pacc;
+  pacc := coalesce(free_shard(1::smallint, 0, 64, (hid % 64)::integer, 0),
+                   (SELECT id FROM accounts WHERE kind = 1 AND owner = 0 AND shard = hid % 64));
+  UPDATE accounts SET balance = balance + f WHERE id = pacc;
   INSERT INTO entries VALUES (t, 0, escrow, -(rew + f)), (t, 1, wacc, rew), (t, 2, pacc, f);
   UPDATE workers SET approved = approved + 1 WHERE id = wid;
   IF left_over > 0 AND open_slots = 0
@@ -234,8 +274,9 @@ BEGIN
     t := 'H' || hid || ':release';
     INSERT INTO transfers (id) VALUES (t);
     UPDATE accounts SET balance = 0 WHERE id = escrow;
-    UPDATE accounts SET balance = balance + left_over WHERE kind = 2 AND owner = p_requester
-    RETURNING id INTO racc;
+    racc := coalesce(free_shard(2::smallint, p_requester, 16, (hid % 16)::integer, 0),
+                     (SELECT id FROM accounts WHERE kind = 2 AND owner = p_requester AND shard = hid % 16));
+    UPDATE accounts SET balance = balance + left_over WHERE id = racc;
     INSERT INTO entries VALUES (t, 0, escrow, -left_over), (t, 1, racc, left_over);
   END IF;
 END $$;
