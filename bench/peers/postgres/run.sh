@@ -123,6 +123,7 @@ say "${cmd[*]}"
 timeout 90 "${cmd[@]}" >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 export PGHOST=$dir PGUSER=$pguser PGDATABASE=hitd PGCONNECT_TIMEOUT=10
 
+started="$(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"
 json_dir=$dir/json
 mkdir -p "$json_dir"
 # Each PostgreSQL sweep: (14 points + connecting) x seconds, and the ledger check.
@@ -160,8 +161,8 @@ if [ $status = 0 ] && [ $smoke = 0 ]; then
     {
       echo "# bench/peers/postgres/run.sh $(date -u +%FT%TZ) commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null)" \
            "reps=$reps seconds=$seconds requesters=$requesters load: $(cut -d' ' -f1-3 /proc/loadavg)"
-      echo "$table"
-      for f in "$json_dir"/*.json; do echo "## $(basename "$f")"; cat "$f"; done
+      echo "started $started"
+      python3 "$here/summarize.py" --raw "$json_dir"/*.json
     } >"$out"
     echo "results written to $out" >&2
   fi

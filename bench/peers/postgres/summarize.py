@@ -3,7 +3,10 @@
 clients, hitd (BM_DurableLifecycleClients, sync / wal) beside PostgreSQL
 (BM_PostgresLifecycle, synchronous_commit on / off), as a Markdown table.
 
-    python3 summarize.py pg_1.json hitd_1.json pg_2.json ...
+    python3 summarize.py [--raw] pg_1.json hitd_1.json pg_2.json ...
+
+--raw: also every run, one line each (file, benchmark, lifecycles/s,
+lifecycles, the machine's load average when the file was written).
 """
 import json
 import re
@@ -13,12 +16,20 @@ import sys
 NAME = re.compile(r"^(BM_PostgresLifecycle/sync|BM_DurableLifecycleClients/mode):(\d+)/clients:(\d+)/")
 
 
-def main(paths):
+def main(args):
+    raw = args[:1] == ["--raw"]
+    paths = args[1:] if raw else args
     runs = {}   # (side, durable, clients) -> [lifecycles/s]
+    lines = []
     for path in paths:
         with open(path) as f:
             doc = json.load(f)
+        load = " ".join(f"{x:.2f}" for x in doc.get("context", {}).get("load_avg", []))
         for b in doc.get("benchmarks", []):
+            lines.append(f"{path.rsplit('/', 1)[-1]} {b['name']} "
+                         + ("error: " + b.get("error_message", "") if b.get("error_occurred")
+                            else f"{b['items_per_second']:.1f}/s lifecycles={b.get('lifecycles', 0):.0f}")
+                         + f" load={load}")
             m = NAME.match(b["name"])
             if not m or b.get("error_occurred") or b.get("run_type", "iteration") != "iteration":
                 continue
@@ -49,6 +60,10 @@ def main(paths):
             row += [h, p, ratio]
         print("| " + " | ".join(row) + " |")
     print("\nlifecycles/s: median (min-max, n runs)")
+    if raw:
+        print("\nEvery run:")
+        for line in lines:
+            print(line)
 
 
 if __name__ == "__main__":
