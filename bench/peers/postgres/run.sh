@@ -130,7 +130,8 @@ mkdir -p "$json_dir"
 limit=$(awk -v s="$seconds" 'BEGIN { printf "%d", 300 + 16 * s * 4 }')
 status=0
 for rep in $(seq 1 "$reps"); do
-  timeout 60 psql -q -d postgres -c 'DROP DATABASE IF EXISTS hitd' -c 'CREATE DATABASE hitd' >/dev/null
+  PGOPTIONS='-c client_min_messages=warning' timeout 60 psql -q -d postgres -c 'DROP DATABASE IF EXISTS hitd' \
+    -c 'CREATE DATABASE hitd' >/dev/null
   timeout 60 psql -q -v ON_ERROR_STOP=1 -f "$here/schema.sql" >/dev/null
   cmd=(env HITD_BENCH_SECONDS="$seconds" HITD_PG_REQUESTERS="$requesters" "$pg_driver"
        "--benchmark_filter=BM_PostgresLifecycle/sync:[01]/clients:($alternation)/"
