@@ -175,7 +175,17 @@ bool run_lifecycles(rig& r, int64_t total, int64_t per_hit, size_t concurrency,
     start_one();
   finish_one();
   std::unique_lock<std::mutex> g{m};
-  cv.wait(g, [&] { return all_done; });
+  // Bounded: a command whose answer never comes is a failure to see, not a
+  // hang (the callbacks hold this frame's locals, so it cannot return).
+  const auto grace = std::chrono::seconds(300);
+  const auto limit = deadline == std::chrono::steady_clock::time_point::max() ? std::chrono::steady_clock::now() + grace
+                                                                              : deadline + grace;
+  if (!cv.wait_until(g, limit, [&] { return all_done; })) {
+    std::fprintf(stderr, "run_lifecycles: %lld HITs still in flight 300 s after they should have ended (%lld done, %lld failed)\n",
+                 static_cast<long long>(in_flight.load()), static_cast<long long>(succeeded.load()),
+                 static_cast<long long>(failed.load()));
+    std::abort();
+  }
   if (completed)
     *completed = succeeded.load() * per_hit;
   return failed.load() == 0;
