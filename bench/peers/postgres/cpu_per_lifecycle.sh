@@ -38,7 +38,7 @@ hz=$(getconf CLK_TCK)
 for sync in 0 1; do
   fresh
   a=$(ticks)
-  out=$(HITD_BENCH_SECONDS=5 timeout 300 /usr/bin/time -f "driver_cpu_s=%U+%S" "$build/bench/hitd_bench_pg" \
+  out=$(HITD_BENCH_SECONDS=5 timeout 300 /usr/bin/time -f "driver_cpu_s=%U+%S" "$build/bench/hitd_bench_postgres" \
           --benchmark_filter="sync:$sync/clients:8/" 2>&1)
   sleep 1   # the backends exit and are reaped
   b=$(ticks)

@@ -12,7 +12,7 @@
 // bench/peers/postgres/run.sh starts a throwaway server and runs this; by
 // hand, against a database loaded with schema.sql:
 //
-//   PGHOST=/path/to/socket/dir PGDATABASE=hitd hitd_bench_pg --benchmark_repetitions=5
+//   PGHOST=/path/to/socket/dir PGDATABASE=hitd hitd_bench_postgres --benchmark_repetitions=5
 //
 // Environment: the libpq variables (PGHOST, PGPORT, PGDATABASE, PGUSER),
 // HITD_BENCH_SECONDS (wall time per benchmark iteration, default 2),
@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
     create_fixture(env_int("HITD_PG_REQUESTERS", 1, 1, requesters_max),
                    env_int("HITD_PG_WORKERS", 2'000, 1, workers_max));
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "hitd_bench_pg: setup failed: %s\n", e.what());
+    std::fprintf(stderr, "hitd_bench_postgres: setup failed: %s\n", e.what());
     return 1;
   }
   std::printf("per lifecycle: reward %s, fee %s, hold %s (hitd::core)\n", hitd::format_amount(reward).c_str(),
@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
   if (!problems.empty())
     return 1;
   if (any_failure) {
-    std::fprintf(stderr, "hitd_bench_pg: a benchmark failed (see above)\n");
+    std::fprintf(stderr, "hitd_bench_postgres: a benchmark failed (see above)\n");
     return 1;
   }
   std::printf("ledger check: passed\n");

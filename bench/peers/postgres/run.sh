@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The lifecycle against the number of clients: PostgreSQL (schema.sql and
-# hitd_bench_pg, synchronous_commit on and off) beside hitd on its RocksDB
+# hitd_bench_postgres, synchronous_commit on and off) beside hitd on its RocksDB
 # store (hitd_bench_durable's BM_DurableLifecycleClients, sync and wal), in
-# the same run. Builds nothing: build hitd_bench_pg and hitd_bench_durable
-# first (cmake --build BUILD -j2 --target hitd_bench_pg hitd_bench_durable).
+# the same run. Builds nothing: build hitd_bench_postgres and hitd_bench_durable
+# first (cmake --build BUILD -j2 --target hitd_bench_postgres hitd_bench_durable).
 #
-#   bash bench/peers/postgres/run.sh [--build DIR] [--reps N] [--seconds S]
+#   bash bench/peers/postgres/run.sh [BUILD_DIR] [--build DIR] [--reps N] [--seconds S]
 #        [--clients LIST] [--requesters N] [--no-hitd] [--out FILE] [--smoke]
 #
-#   --build DIR      the build directory (default: build)
-#   --reps N         repetitions, alternating PostgreSQL and hitd (default 5)
+#   --build DIR      the build directory (default: build; or the first argument)
+#   --reps N         repetitions, alternating PostgreSQL and hitd (default 5,
+#                    or $REPS)
 #   --seconds S      wall time per point and repetition (default 2)
 #   --clients LIST   which client counts (default "1 2 4 8 16 32 64")
 #   --requesters N   requesters publishing in PostgreSQL (default 1, as hitd's)
@@ -17,6 +18,10 @@
 #   --out FILE       also write the medians table and the raw JSON there
 #   --smoke          one short run: 2 clients, 0.3 s, PostgreSQL only; the
 #                    ledger check must pass (the bench_pg_smoke test)
+#
+# With OUT_JSON set (bench/compare.sh sets it), every run's Google Benchmark
+# results also go there as one JSON document (BM_PostgresLifecycle and
+# BM_DurableLifecycleClients; one entry per run and repetition).
 #
 # Per repetition: a fresh database on one throwaway server, the whole
 # PostgreSQL sweep, then the whole hitd sweep. The server lives in a
@@ -27,7 +32,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 here=$root/bench/peers/postgres
 build=$root/build
-reps=5
+reps=${REPS:-5}
 seconds=2
 clients='1 2 4 8 16 32 64'
 requesters=1
@@ -44,7 +49,8 @@ while [ $# -gt 0 ]; do
     --no-hitd) with_hitd=0; shift ;;
     --out) out=$2; shift 2 ;;
     --smoke) smoke=1; shift ;;
-    *) echo "run.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+    -*) echo "run.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+    *) build=$1; shift ;;
   esac
 done
 case $build in /*) ;; *) build=$PWD/$build ;; esac
@@ -61,7 +67,7 @@ pgbin=${HITD_PG_BIN:-/usr/lib/postgresql/15/bin}   # Debian bookworm's PostgreSQ
 for f in "$pgbin/initdb" "$pgbin/pg_ctl" "$pgbin/postgres" "$(command -v psql || echo psql)"; do
   [ -x "$f" ] || { echo "run.sh: FAILED: PostgreSQL 15 is missing ($f): run scripts/setup.sh (it installs postgresql)" >&2; exit 2; }
 done
-pg_driver=$build/bench/hitd_bench_pg
+pg_driver=$build/bench/hitd_bench_postgres
 hitd_driver=$build/bench/hitd_bench_durable
 for f in "$pg_driver" $([ $with_hitd = 1 ] && echo "$hitd_driver"); do
   [ -x "$f" ] || { echo "run.sh: FAILED: $f is missing: build it first" >&2; exit 2; }
@@ -167,6 +173,16 @@ if [ $status = 0 ] && [ $smoke = 0 ]; then
     } >"$out"
     echo "results written to $out" >&2
   fi
+fi
+if [ $status = 0 ] && [ -n "${OUT_JSON:-}" ]; then
+  python3 - "$OUT_JSON" "$json_dir"/*.json <<'PY'
+import json, sys
+out, paths = sys.argv[1], sys.argv[2:]
+docs = [json.load(open(p)) for p in paths]
+merged = {"context": docs[0].get("context", {}), "benchmarks": [b for d in docs for b in d.get("benchmarks", [])]}
+json.dump(merged, open(out, "w"), indent=1)
+PY
+  echo "results (JSON) written to $OUT_JSON" >&2
 fi
 [ $status = 0 ] && [ $smoke = 1 ] && echo "run.sh: smoke run passed (the ledger check above)"
 exit $status
