@@ -131,18 +131,34 @@ struct flow : std::enable_shared_from_this<flow> {
   }
 };
 
-// Runs `total` lifecycles with `concurrency` HITs in flight; false if any failed.
-bool run_lifecycles(rig& r, int64_t total, int64_t per_hit, size_t concurrency) {
+// Runs `total` lifecycles with `concurrency` HITs in flight; false if any
+// failed. With a deadline, no HIT starts after it (those in flight finish);
+// `completed` (if given) counts the lifecycles that succeeded.
+bool run_lifecycles(rig& r, int64_t total, int64_t per_hit, size_t concurrency,
+                    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
+                    int64_t* completed = nullptr) {
   std::mutex m;
   std::condition_variable cv;
   const int64_t hits = total / per_hit;
   bool all_done = false;
-  std::atomic<int64_t> issued{0}, finished{0}, failed{0};
+  // HITs in flight, plus one while the first ones are being started: it
+  // reaches zero once, when nothing runs and nothing may start.
+  std::atomic<int64_t> issued{0}, in_flight{1}, succeeded{0}, failed{0};
+  auto finish_one = [&]() {
+    if (in_flight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> g{m};
+      all_done = true;
+      cv.notify_all();
+    }
+  };
   std::function<void(bool)> finished_one;
   auto start_one = [&]() {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return;
     auto n = issued.fetch_add(1);
     if (n >= hits)
       return;
+    in_flight.fetch_add(1);
     auto f = std::make_shared<flow>();
     f->r = &r;
     f->assignments = per_hit;
@@ -151,20 +167,27 @@ bool run_lifecycles(rig& r, int64_t total, int64_t per_hit, size_t concurrency) 
     f->start();
   };
   finished_one = [&](bool ok) {
-    if (!ok)
-      failed.fetch_add(1);
-    if (finished.fetch_add(1) + 1 == hits) {
-      std::lock_guard<std::mutex> g{m};
-      all_done = true;
-      cv.notify_all();
-      return;
-    }
-    start_one();
+    (ok ? succeeded : failed).fetch_add(1);
+    start_one();     // the closed loop: the next HIT before this one counts as gone
+    finish_one();
   };
   for (size_t i = 0; i < concurrency; ++i)
     start_one();
+  finish_one();
   std::unique_lock<std::mutex> g{m};
-  cv.wait(g, [&] { return all_done; });
+  // Bounded: a command whose answer never comes is a failure to see, not a
+  // hang (the callbacks hold this frame's locals, so it cannot return).
+  const auto grace = std::chrono::seconds(300);
+  const auto limit = deadline == std::chrono::steady_clock::time_point::max() ? std::chrono::steady_clock::now() + grace
+                                                                              : deadline + grace;
+  if (!cv.wait_until(g, limit, [&] { return all_done; })) {
+    std::fprintf(stderr, "run_lifecycles: %lld HITs still in flight 300 s after they should have ended (%lld done, %lld failed)\n",
+                 static_cast<long long>(in_flight.load()), static_cast<long long>(succeeded.load()),
+                 static_cast<long long>(failed.load()));
+    std::abort();
+  }
+  if (completed)
+    *completed = succeeded.load() * per_hit;
   return failed.load() == 0;
 }
 
@@ -225,6 +248,58 @@ BENCHMARK(BM_DurableLifecycle)
   ->Unit(benchmark::kMillisecond)
   ->UseRealTime()
   ->Iterations(3);
+
+// The same lifecycles against the number of clients, for the curve beside
+// the PostgreSQL peer (bench/peers/postgres): `clients` HITs of one
+// assignment in flight, each starting the next when it is approved, for
+// HITD_BENCH_SECONDS (default 2) per iteration; the notes are written
+// before the iteration ends. sync is the peer's synchronous_commit=on (a
+// command answered once its write is synced), wal its synchronous_commit=off
+// (written to the log, not synced).
+double bench_seconds() {
+  const char* v = std::getenv("HITD_BENCH_SECONDS");
+  if (!v || !*v)
+    return 2.0;
+  char* end = nullptr;
+  double s = std::strtod(v, &end);
+  if (*end != '\0' || !(s > 0) || s > 600) {
+    std::fprintf(stderr, "HITD_BENCH_SECONDS=%s: expected seconds in (0, 600]\n", v);
+    std::exit(2);
+  }
+  return s;
+}
+
+void BM_DurableLifecycleClients(benchmark::State& state) {
+  auto mode = static_cast<durability>(state.range(0));
+  const auto clients = static_cast<size_t>(state.range(1));
+  const auto seconds = std::chrono::duration<double>(bench_seconds());
+  temp_dir dir;
+  auto store = open_store(dir.path, mode);
+  rig r{store, 2'000};
+  r.e->drain();
+  int64_t lifecycles = 0;
+  for (auto _ : state) {
+    int64_t completed = 0;
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
+    bool ok = run_lifecycles(r, int64_t{1} << 40, 1, clients, deadline, &completed);
+    r.e->drain();
+    if (!ok) {
+      state.SkipWithError("a lifecycle command failed");
+      return;
+    }
+    lifecycles += completed;
+  }
+  state.SetItemsProcessed(lifecycles);
+  state.counters["lifecycles"] = static_cast<double>(lifecycles);
+  state.SetLabel(mode_name(mode));
+}
+BENCHMARK(BM_DurableLifecycleClients)
+  ->ArgsProduct({{static_cast<int>(durability::sync), static_cast<int>(durability::wal)}, {1, 2, 4, 8, 16, 32, 64}})
+  ->ArgNames({"mode", "clients"})
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime()
+  ->Iterations(1);
 
 // RocksDB alone, from one thread, writing what the engine wrote per
 // lifecycle (per_hit 1) in that mode: the same records of the same average

@@ -10,6 +10,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev   # gateway (issues 4, 5)
   libgtest-dev libgmock-dev libbenchmark-dev          # tests and benchmarks
   libgoogle-perftools-dev         # tcmalloc for hitd's own executables (docs/architecture.md)
+  postgresql libpq-dev            # the PostgreSQL peer of the lifecycle benchmark (bench/peers/postgres):
+                                  # the server run.sh starts, libpq for its driver (issue 6)
   nodejs npm                      # the Node.js test clients (tests/gateway/node; issues 4, 5)
   python3-boto3 python3-websocket # boto3 drives the MTurk API and websocket-client the workers in
                                   # tests/gateway/python (issue 5); the test runs /usr/bin/python3

@@ -61,6 +61,10 @@ def gbench(results, path, rep_override=None):
             mode = b.get("label") or MODES.get(a.get("mode"), a.get("mode"))
             rec("lifecycle", f"hitd {mode}", "lifecycles_per_s", ips, 512)
             rec("rocksdb", f"hitd {mode}", "lifecycles_per_s", ips)
+        elif base == "BM_DurableLifecycleClients" and ips:
+            # The client sweep beside PostgreSQL's (bench/peers/postgres/run.sh).
+            mode = b.get("label") or MODES.get(a.get("mode"), a.get("mode"))
+            rec("lifecycle", f"hitd {mode}", "lifecycles_per_s", ips, int(a["clients"]))
         elif base == "BM_RawRocksdbSameWrites" and "lifecycles_per_s_limit" in b:
             # Writes what the engine's last run of that mode wrote.
             mode = b.get("label") or MODES.get(a.get("mode"), a.get("mode"))
