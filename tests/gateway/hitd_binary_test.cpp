@@ -20,6 +20,7 @@
 #include <hitd/gateway/limits.hpp>
 
 #include "client.hpp"
+#include "../common/child_process.hpp"
 
 namespace hitd::gateway {
 namespace {
@@ -40,75 +41,16 @@ struct temp_dir {
 
 // A child process running hitd with args; its stdout is a pipe (stderr is
 // inherited unless quiet).
-class child {
+class child : public hitd::test::child_process {
 public:
-  explicit child(std::vector<std::string> args, bool quiet = true) {
-    int fds[2];
-    if (pipe(fds) != 0)
-      std::abort();
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      if (quiet) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-      }
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<char*> argv;
-      static std::string bin = HITD_BINARY;
-      argv.push_back(bin.data());
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-  // Reads stdout until `marker` appears or EOF/timeout; returns what was read.
-  std::string read_until(const std::string& marker, std::chrono::seconds limit = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (output_.find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0)
-        continue;
-      char buf[4096];
-      auto n = read(out_, buf, sizeof buf);
-      if (n <= 0)
-        break;
-      output_.append(buf, static_cast<size_t>(n));
-    }
-    return output_;
-  }
-  // The exit code, or -1 if it did not exit within the limit.
-  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int st = 0;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  void signal(int sig) { kill(pid_, sig); }
+  explicit child(std::vector<std::string> args, bool quiet = true)
+      : child_process(with_hitd(std::move(args)), {quiet ? hitd::test::stderr_to::null : hitd::test::stderr_to::inherit, {}, {}}) {}
 
 private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool exited_ = false;
-  std::string output_;
+  static std::vector<std::string> with_hitd(std::vector<std::string> args) {
+    args.insert(args.begin(), HITD_BINARY);
+    return args;
+  }
 };
 
 // "key=value" lines.

@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "../common/child_process.hpp"
+
 extern char** environ;
 
 namespace {
@@ -70,88 +72,21 @@ std::vector<std::string> child_environment() {
   return env;
 }
 
-// A child process; stdout (and stderr, unless it goes to stderr_file) is a
-// pipe. SIGKILLed if still running when destroyed.
-class process {
+// A child process with child_environment(); stdout (and stderr, unless it
+// goes to stderr_file) is a pipe. SIGKILLed if still running when destroyed.
+class process : public hitd::test::child_process {
 public:
-  process(std::vector<std::string> argv, std::string stderr_file = {}) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-      return;
-    auto env = child_environment();
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      if (stderr_file.empty()) {
-        dup2(fds[1], 2);
-      } else {
-        int f = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (f >= 0)
-          dup2(f, 2);
-      }
-      std::vector<char*> args, envp;
-      for (auto& a : argv)
-        args.push_back(a.data());
-      args.push_back(nullptr);
-      for (auto& e : env)
-        envp.push_back(e.data());
-      envp.push_back(nullptr);
-      execve(args[0], args.data(), envp.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~process() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0)
-      close(out_);
-  }
-  process(const process&) = delete;
-  process& operator=(const process&) = delete;
-
-  bool started() const { return pid_ > 0; }
-  // Reads until `marker` is in the output, EOF, or the deadline; returns all read so far.
-  const std::string& read_until(const std::string& marker, clock_type::time_point deadline) {
-    while (!eof_ && output_.find(marker) == std::string::npos && clock_type::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0)
-        continue;
-      char buf[4096];
-      auto n = read(out_, buf, sizeof buf);
-      if (n <= 0) {
-        eof_ = true;
-        break;
-      }
-      output_.append(buf, static_cast<size_t>(n));
-    }
-    return output_;
-  }
-  const std::string& read_all(clock_type::time_point deadline) { return read_until("\x01never", deadline); }
-  // The exit code (128 + signal if killed), or -1 if not exited by the deadline.
-  int wait(clock_type::time_point deadline) {
-    while (true) {
-      int st = 0;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      if (clock_type::now() >= deadline)
-        return -1;
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  void signal(int sig) { kill(pid_, sig); }
+  explicit process(std::vector<std::string> argv, std::string stderr_file = {})
+      : child_process(std::move(argv), options_for(std::move(stderr_file))) {}
 
 private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool eof_ = false;
-  bool exited_ = false;
-  std::string output_;
+  static options options_for(std::string stderr_file) {
+    options o;
+    o.err = stderr_file.empty() ? hitd::test::stderr_to::stdout_pipe : hitd::test::stderr_to::file;
+    o.stderr_file = std::move(stderr_file);
+    o.environment = child_environment();
+    return o;
+  }
 };
 
 // Runs a command to the end; its output, and its exit code in `code`.

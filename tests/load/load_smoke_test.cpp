@@ -29,6 +29,7 @@
 #include <hitd/money.hpp>
 
 #include "scenario.hpp"
+#include "../common/child_process.hpp"
 
 namespace hitd::load {
 namespace {
@@ -48,73 +49,15 @@ struct temp_dir {
 };
 
 // A child process; its stdout is a pipe, stderr goes to /dev/null.
-class child {
+class child : public hitd::test::child_process {
 public:
-  child(const std::string& bin, std::vector<std::string> args) {
-    int fds[2];
-    if (pipe(fds) != 0)
-      std::abort();
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      int null = open("/dev/null", O_WRONLY);
-      dup2(null, 2);
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<char*> argv;
-      std::string b = bin;
-      argv.push_back(b.data());
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(b.c_str(), argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-  // Reads stdout until `marker` appears, EOF or the limit.
-  std::string read_until(const std::string& marker, std::chrono::seconds limit = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (output_.find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0)
-        continue;
-      char buf[4096];
-      auto n = read(out_, buf, sizeof buf);
-      if (n <= 0)
-        break;
-      output_.append(buf, static_cast<size_t>(n));
-    }
-    return output_;
-  }
-  // The exit code, or -1 when it did not exit within the limit.
-  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int st = 0;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  void signal(int sig) { kill(pid_, sig); }
+  child(const std::string& bin, std::vector<std::string> args) : child_process(with(bin, std::move(args))) {}
 
 private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool exited_ = false;
-  std::string output_;
+  static std::vector<std::string> with(const std::string& bin, std::vector<std::string> args) {
+    args.insert(args.begin(), bin);
+    return args;
+  }
 };
 
 std::string run(const std::string& bin, std::vector<std::string> args, int& code,
