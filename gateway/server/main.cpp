@@ -591,6 +591,9 @@ int serve(int argc, char** argv) {
   gateway::http_client notify_client;
   gateway_mturk::notifier notify{e, notify_client, notify_opts};
   notify.start();
+  gateway_mturk::api_options api_opts;
+  api_opts.on_answer = [&m = srv.metrics()](std::string_view op, std::string_view result,
+                                            std::chrono::nanoseconds took) { m.api_request(op, result, took); };
   gateway_mturk::requester_api mturk_api{
       e,
       [creds](std::string_view key_id) -> std::optional<gateway_mturk::requester_key> {
@@ -599,7 +602,7 @@ int serve(int argc, char** argv) {
           return std::nullopt;
         return gateway_mturk::requester_key{k->requester_id, k->secret_access_key};
       },
-      &notify};
+      &notify, api_opts};
   // GET: the worker and requester pages (docs/web.md); the rest: the API.
   srv.set_http_handler(gateway_web::with_pages(mturk_api.handler()));
   auto port = srv.start();

@@ -81,25 +81,52 @@ void metrics::note_queued_bytes(uint64_t bytes) {
   }
 }
 
-void metrics::command(std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
-  command_latency.observe(rtt);
-  std::lock_guard<std::mutex> lock{mutex_};
-  auto it = commands_.find(std::pair<std::string, std::string>{op, result});
-  if (it != commands_.end()) {
+namespace {
+
+// One more of (op, result), keeping at most `max` distinct pairs (the rest
+// count as ("other", "other")).
+void count_pair(std::map<std::pair<std::string, std::string>, uint64_t>& m, std::string_view op,
+                std::string_view result, size_t max) {
+  auto it = m.find(std::pair<std::string, std::string>{op, result});
+  if (it != m.end()) {
     ++it->second;
     return;
   }
-  if (commands_.size() >= command_labels_max) {
-    ++commands_[{"other", "other"}];
+  if (m.size() >= max) {
+    ++m[{"other", "other"}];
     return;
   }
-  commands_.emplace(std::pair<std::string, std::string>{op, result}, 1);
+  m.emplace(std::pair<std::string, std::string>{op, result}, 1);
+}
+
+uint64_t pair_count(const std::map<std::pair<std::string, std::string>, uint64_t>& m, std::string_view op,
+                    std::string_view result) {
+  auto it = m.find(std::pair<std::string, std::string>{op, result});
+  return it == m.end() ? 0 : it->second;
+}
+
+} // namespace
+
+void metrics::command(std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
+  command_latency.observe(rtt);
+  std::lock_guard<std::mutex> lock{mutex_};
+  count_pair(commands_, op, result, command_labels_max);
 }
 
 uint64_t metrics::commands(std::string_view op, std::string_view result) const {
   std::lock_guard<std::mutex> lock{mutex_};
-  auto it = commands_.find(std::pair<std::string, std::string>{op, result});
-  return it == commands_.end() ? 0 : it->second;
+  return pair_count(commands_, op, result);
+}
+
+void metrics::api_request(std::string_view op, std::string_view result, std::chrono::nanoseconds took) {
+  api_latency.observe(took);
+  std::lock_guard<std::mutex> lock{mutex_};
+  count_pair(api_requests_, op, result, command_labels_max);
+}
+
+uint64_t metrics::api_requests(std::string_view op, std::string_view result) const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return pair_count(api_requests_, op, result);
 }
 
 std::string metrics::render(std::string_view extra) const {
@@ -133,7 +160,15 @@ std::string metrics::render(std::string_view extra) const {
       line(out, "hitd_commands_total", "{op=\"" + label_value(k.first) + "\",result=\"" + label_value(k.second) + "\"}",
            v);
   }
+  header(out, "hitd_api_requests_total", "counter", "MTurk API requests by operation and result");
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    for (const auto& [k, v] : api_requests_)
+      line(out, "hitd_api_requests_total",
+           "{op=\"" + label_value(k.first) + "\",result=\"" + label_value(k.second) + "\"}", v);
+  }
   command_latency.render(out, "hitd_command_duration_seconds", "command frame read to reply queued");
+  api_latency.render(out, "hitd_api_request_duration_seconds", "MTurk API request read to its answer");
   fanout_latency.render(out, "hitd_fanout_duration_seconds", "frame queued on a connection to written to its socket");
   out += extra;
   return out;

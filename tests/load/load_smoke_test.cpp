@@ -11,7 +11,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -73,6 +78,68 @@ std::string slurp(const std::string& file) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// GET path on 127.0.0.1:port (HTTP/1.1, Connection: close): the body, or ""
+// when the server did not answer within 10 s.
+std::string http_get(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return {};
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string got;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      for (int i = 0; i < 10'000; ++i) {   // bounded: a /metrics page is far below 80 MB
+        auto n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+          break;
+        got.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  close(fd);
+  auto body = got.find("\r\n\r\n");
+  return body == std::string::npos ? std::string{} : got.substr(body + 4);
+}
+
+// The counts of a labelled counter in Prometheus text, by (op, result):
+// lines like  name{op="CreateHIT",result="ok"} 12
+std::map<std::pair<std::string, std::string>, int64_t> counts_of(const std::string& text, const std::string& name) {
+  std::map<std::pair<std::string, std::string>, int64_t> out;
+  std::istringstream in{text};
+  std::string line;
+  const std::string head = name + "{op=\"";
+  while (std::getline(in, line)) {
+    if (line.rfind(head, 0) != 0)
+      continue;
+    auto op_end = line.find('"', head.size());
+    auto r0 = line.find("result=\"", op_end);
+    auto r_end = r0 == std::string::npos ? r0 : line.find('"', r0 + 8);
+    auto sp = line.rfind(' ');
+    if (op_end == std::string::npos || r_end == std::string::npos || sp == std::string::npos)
+      continue;
+    out[{line.substr(head.size(), op_end - head.size()), line.substr(r0 + 8, r_end - r0 - 8)}] +=
+        std::stoll(line.substr(sp + 1));
+  }
+  return out;
+}
+
+// The server's count of `op`: ok, and every other result.
+std::pair<int64_t, int64_t> ok_and_failed(const std::map<std::pair<std::string, std::string>, int64_t>& counts,
+                                          const std::string& op) {
+  int64_t ok = 0, failed = 0;
+  for (const auto& [k, v] : counts)
+    if (k.first == op)
+      (k.second == "ok" ? ok : failed) += v;
+  return {ok, failed};
 }
 
 int64_t cents_of(const json::object& o, const char* key) {
@@ -201,6 +268,44 @@ TEST(load_smoke, SmokeScenarioAgainstTheRealServer) {
   // The subscribed feed reader saw the HITs come and go; the workers their own events.
   EXPECT_GT(r.at("events").at("feed").to_number<int64_t>(), 0);
   EXPECT_GT(r.at("events").at("personal").to_number<int64_t>(), 0);
+
+  // The report agrees with the server's own /metrics for the same run: the
+  // server started fresh, and nothing but this run talked to it. hitd-load
+  // reads each requester's balance at the start and the end besides its
+  // commands (the report's "balances").
+  {
+    auto text = http_get(port, "/metrics");
+    ASSERT_NE(text.find("hitd_api_requests_total"), std::string::npos) << text;
+    auto api = counts_of(text, "hitd_api_requests_total");
+    auto ws = counts_of(text, "hitd_commands_total");
+    auto reported = [&](const std::string& name) -> std::pair<int64_t, int64_t> {
+      if (!commands.contains(name))
+        return {0, 0};
+      auto& c = commands.at(name).as_object();
+      return {c.at("ok").to_number<int64_t>(), c.at("failed").to_number<int64_t>()};
+    };
+    int64_t compared = 0;
+    for (const char* op : {"CreateHIT", "ApproveAssignment", "RejectAssignment", "GetHIT", "ListHITs"}) {
+      EXPECT_EQ(ok_and_failed(api, op), reported(op)) << op << "\n" << text;
+      compared += reported(op).first;
+    }
+    auto balance = reported("GetAccountBalance");
+    balance.first += 2 * static_cast<int64_t>(acc->requesters.size());
+    EXPECT_EQ(ok_and_failed(api, "GetAccountBalance"), balance) << text;
+    for (const char* op : {"accept", "submit", "dashboard"}) {
+      EXPECT_EQ(ok_and_failed(ws, op), reported(std::string{"ws."} + op)) << op << "\n" << text;
+      compared += reported(std::string{"ws."} + op).first;
+    }
+    EXPECT_GT(compared, 0);
+    // Every request the server counted is one of those.
+    int64_t server_api = 0;
+    for (const auto& [k, v] : api)
+      server_api += v;
+    int64_t reported_api = balance.first + balance.second;
+    for (const char* op : {"CreateHIT", "ApproveAssignment", "RejectAssignment", "GetHIT", "ListHITs"})
+      reported_api += reported(op).first + reported(op).second;
+    EXPECT_EQ(server_api, reported_api) << text;
+  }
 
   // The money, as the server reports it through GetAccountBalance.
   auto& balances = r.at("balances").as_array();

@@ -97,9 +97,42 @@ api_stats requester_api::stats() const {
           state_->service_faults.load()};
 }
 
+namespace {
+
+// What an answer says: "ok", or its TurkErrorCode, or its AWS error type.
+std::string answer_result(const gateway::http_response& r) {
+  if (r.status == 200)
+    return "ok";
+  boost::system::error_code ec;
+  auto v = json::parse(r.body, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.as_object();
+    for (const char* key : {"TurkErrorCode", "__type"})
+      if (auto* f = o.if_contains(key); f && f->is_string())
+        return std::string{f->as_string()};
+  }
+  return "http_" + std::to_string(r.status);
+}
+
+} // namespace
+
 void requester_api::handle(gateway::http_request req, gateway::http_responder respond) {
   auto& st = *state_;
   st.requests.fetch_add(1, std::memory_order_relaxed);
+  if (st.opts.on_answer) {
+    // The operation as named (a known one, else "invalid"), then the result.
+    std::string op = "invalid";
+    if (auto* t = req.header("x-amz-target"); t && t->rfind(target_prefix, 0) == 0) {
+      auto name = t->substr(target_prefix.size());
+      if (find_operation(name))
+        op = std::move(name);
+    }
+    respond = [respond = std::move(respond), observe = st.opts.on_answer, op = std::move(op),
+               t0 = std::chrono::steady_clock::now()](gateway::http_response r) {
+      observe(op, answer_result(r), std::chrono::steady_clock::now() - t0);
+      respond(std::move(r));
+    };
+  }
   // A request id like AWS's (8-4-4-4-12 hex), unique within the process.
   char seq[17];
   std::snprintf(seq, sizeof seq, "%016llx",

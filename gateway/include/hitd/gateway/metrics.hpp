@@ -56,12 +56,18 @@ public:
   std::atomic<uint64_t> queued_bytes_high_water{0};
   histogram command_latency;   // inbound frame read -> its reply queued (the handler reports)
   histogram fanout_latency;    // frame handed to session_sink::send -> written to the socket
+  histogram api_latency;       // MTurk API request read -> its answer handed to the transport
 
   void note_queued_bytes(uint64_t bytes);
   // One command: op (bounded by the handler: unknown ops count as "unknown"),
   // result ("ok" or an error code) and its round trip.
   void command(std::string_view op, std::string_view result, std::chrono::nanoseconds rtt);
   uint64_t commands(std::string_view op, std::string_view result) const;
+  // One MTurk API request: the operation (or "invalid" for a request that
+  // named none), its result ("ok", the TurkErrorCode, or the AWS error
+  // type) and how long it took.
+  void api_request(std::string_view op, std::string_view result, std::chrono::nanoseconds took);
+  uint64_t api_requests(std::string_view op, std::string_view result) const;
   // Prometheus text; `extra` (gauges the server adds) is appended as is.
   std::string render(std::string_view extra = {}) const;
 
@@ -69,6 +75,7 @@ private:
   static constexpr size_t command_labels_max = 256;   // distinct (op, result) pairs kept; the rest are "other"
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, uint64_t> commands_;
+  std::map<std::pair<std::string, std::string>, uint64_t> api_requests_;
 };
 
 } // namespace hitd::gateway

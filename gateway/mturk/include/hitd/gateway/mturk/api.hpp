@@ -22,6 +22,7 @@
 // with every difference from Amazon's behaviour.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -61,6 +62,12 @@ struct api_options {
   // The clock signatures are checked against (seconds since the epoch);
   // empty: the system clock. Tests set it to replay old requests.
   std::function<int64_t()> clock;
+  // Told of every answer, from the thread that answers: the operation (or
+  // "invalid" when the request named none the API knows), the result ("ok",
+  // the TurkErrorCode, or the AWS error type such as
+  // "InvalidSignatureException") and the time since the request was handed
+  // to the API. hitd serve counts them in /metrics.
+  std::function<void(std::string_view op, std::string_view result, std::chrono::nanoseconds took)> on_answer;
 };
 
 struct api_stats {
