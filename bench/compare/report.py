@@ -229,6 +229,9 @@ def build(recs, machine, docs):
                f"{machine.get('reps', '?')} runs with the spread (min-max); each ratio is taken run by run "
                f"against the peer's run beside it, then its median. The raw records are in "
                f"`{machine.get('records', 'bench/results/')}`.")
+    if machine.get("note"):
+        out.append("")
+        out.append(f"Note: {machine['note']}")
     out.append("")
 
     targets = []   # (issue, what, target, measured, met)

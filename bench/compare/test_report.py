@@ -112,21 +112,28 @@ class Records(unittest.TestCase):
         import to_records
         with tempfile.TemporaryDirectory() as d:
             gb = {"benchmarks": [
+                # Two processes' runs merged into one file, each numbered 0 by its process:
+                # repetitions 0 and 1, in the order listed.
                 {"name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time", "run_type": "iteration",
-                 "run_name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time", "repetition_index": 1,
+                 "run_name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time", "repetition_index": 0,
+                 "items_per_second": 11000.0, "label": "sync"},
+                {"name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time", "run_type": "iteration",
+                 "run_name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time", "repetition_index": 0,
                  "items_per_second": 12000.0, "label": "sync"},
                 {"name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time_median",
                  "run_type": "aggregate", "items_per_second": 1.0},
                 {"name": "BM_RawRocksdbSameWrites/mode:1/real_time", "run_type": "iteration", "repetition_index": 0,
                  "lifecycles_per_s_limit": 40000.0, "label": "wal"}]}
             write(os.path.join(d, "gb.json"), json.dumps(gb))
-            self.assertEqual(to_records.gbench(d, os.path.join(d, "gb.json")), 3)
+            self.assertEqual(to_records.gbench(d, os.path.join(d, "gb.json")), 5)
             write(os.path.join(d, "feed.txt"),
                   'RESULT server=ws clients=1000 rate=10 p99_ms=12.5 deliveries_per_cpu_s=70000 '
                   'published="published 63 0" missing=0 phase=same rc=0\n')
             self.assertEqual(to_records.feed(d, "2", os.path.join(d, "feed.txt")), 3)   # p99, per CPU-s, missing
             with open(os.path.join(d, "records.jsonl")) as f:
                 recs = [json.loads(line) for line in f]
+        self.assertIn({"suite": "lifecycle", "system": "hitd sync", "x": 512, "metric": "lifecycles_per_s",
+                       "value": 11000.0, "rep": 0}, recs)
         self.assertIn({"suite": "lifecycle", "system": "hitd sync", "x": 512, "metric": "lifecycles_per_s",
                        "value": 12000.0, "rep": 1}, recs)
         self.assertIn({"suite": "rocksdb", "system": "rocksdb wal", "x": None, "metric": "lifecycles_per_s",

@@ -44,10 +44,12 @@ def gbench(results, path, rep_override=None):
             continue
         name = b.get("run_name", b["name"])
         base, a = args_of(name)
-        rep = b.get("repetition_index") if rep_override is None else rep_override
-        if rep is None:
-            rep = seen.get(name, 0)
-            seen[name] = rep + 1
+        # The n-th run of a benchmark in the file is repetition n: Google
+        # Benchmark writes its repetitions in order, and a file merged from
+        # several processes (bench/peers/postgres/run.sh: one process per
+        # repetition, each numbering its only run 0) lists them in turn.
+        rep = seen.get(name, 0) if rep_override is None else rep_override
+        seen[name] = seen.get(name, 0) + 1
 
         def rec(suite, system, metric, value, x=None):
             recs.append({"suite": suite, "system": system, "x": x, "metric": metric, "value": value, "rep": rep})
@@ -131,9 +133,10 @@ def main():
         n = feed(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)
+    source = sys.argv[3] if sys.argv[1] == "gbench" else sys.argv[4]
     if n == 0:
-        sys.exit(f"to_records: no records in {sys.argv[-1]}")
-    print(f"to_records: {n} records from {sys.argv[-1]}")
+        sys.exit(f"to_records: no records in {source}")
+    print(f"to_records: {n} records from {source}")
 
 
 if __name__ == "__main__":
