@@ -102,8 +102,10 @@ for i in $(seq 1 "$REPS"); do
   feed_run hitd "$FEED_CLIENTS" "$FEED_RATE" same "$i"
   feed_run ws "$FEED_CLIENTS" "$FEED_RATE" same "$i"
 done
-log "5/5 $HELD_CLIENTS clients held by hitd"
-feed_run hitd "$HELD_CLIENTS" 1 held 1
+log "5/5 $HELD_CLIENTS clients held by hitd, $REPS runs"
+for i in $(seq 1 "$REPS"); do
+  feed_run hitd "$HELD_CLIENTS" 1 held "$i"
+done
 
 # ---- the document ------------------------------------------------------------------------
 elapsed=$(($(date +%s) - start))
