@@ -79,6 +79,21 @@ status check_daily_cap(const worker_state& w, timestamp now, const worker_policy
   return done{};
 }
 
+open_assignment_list in_progress(const worker_state& w, size_t max) {
+  std::vector<std::pair<timestamp, uint64_t>> found;   // (accepted at, key)
+  for (const auto& [key, e] : w.open)
+    if (e.status == assignment_status::accepted)
+      found.emplace_back(e.since, key);
+  open_assignment_list out;
+  out.more = found.size() > max;
+  auto n = std::min(found.size(), max);
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end());
+  out.refs.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    out.refs.push_back({found[i].second >> 32, static_cast<uint32_t>(found[i].second & 0xffff'ffffu)});
+  return out;
+}
+
 bool apply_update(worker_state& w, const assignment_update& u) {
   auto key = key_of(u.ref);
   auto it = w.open.find(key);

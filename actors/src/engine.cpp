@@ -669,6 +669,62 @@ void engine::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
     caf::anon_send(a, worker::msg{worker::dashboard{std::move(cb)}});
 }
 
+void engine::assignments_in_progress(std::string worker_id, callback<worker_assignments> cb) {
+  auto w = impl_->worker_or_fail(worker_id, cb);
+  if (!w)
+    return;
+  // The worker knows which assignments it holds; each HIT knows their state
+  // now (one submitted or returned a moment ago may not have reached the
+  // worker yet) and the question. The answers are gathered in the worker's
+  // order.
+  struct gather {
+    std::mutex m;
+    std::vector<std::optional<assignment_with_hit>> got;
+    size_t left = 0;
+    bool more = false;
+    callback<worker_assignments> cb;
+    void one(size_t i, std::optional<assignment_with_hit> a) {
+      std::unique_lock lock{m};
+      got[i] = std::move(a);
+      if (--left > 0)
+        return;
+      worker_assignments out;
+      out.more = more;
+      for (auto& g : got)
+        if (g)
+          out.items.push_back(std::move(*g));
+      lock.unlock();
+      cb(std::move(out));
+    }
+  };
+  auto* rt = &impl_->rt;
+  caf::anon_send(w, worker::msg{worker::list_open{[rt, worker_id, cb = std::move(cb)](result<open_assignment_list> l) mutable {
+    if (!l.ok())
+      return cb(l.err());
+    if (l->refs.empty())
+      return cb(worker_assignments{{}, l->more});
+    auto g = std::make_shared<gather>();
+    g->got.resize(l->refs.size());
+    g->left = l->refs.size();
+    g->more = l->more;
+    g->cb = std::move(cb);
+    for (size_t i = 0; i < l->refs.size(); ++i) {
+      auto ref = l->refs[i];
+      auto h = rt->hit_or_none(ref.hit);
+      if (!h) {
+        g->one(i, std::nullopt);
+        continue;
+      }
+      caf::anon_send(h, hit::msg{hit::get_assignment{{}, ref.ordinal, [g, i](result<assignment_with_hit> a) {
+        if (a.ok() && a->assignment.status == assignment_status::accepted)
+          g->one(i, std::move(*a));
+        else
+          g->one(i, std::nullopt);
+      }, worker_id}});
+    }
+  }}});
+}
+
 void engine::withdraw(std::string worker_id, money amount, std::string key, callback<money> cb) {
   if (key.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
@@ -875,6 +931,7 @@ result<assignment_view> engine::accept(accept_request r) { return HITD_BLOCKING(
 status engine::submit(submit_request r) { return HITD_BLOCKING(done, submit, std::move(r)); }
 status engine::return_assignment(std::string w, std::string a) { return HITD_BLOCKING(done, return_assignment, std::move(w), std::move(a)); }
 result<worker_dashboard> engine::dashboard(std::string w) { return HITD_BLOCKING(worker_dashboard, dashboard, std::move(w)); }
+result<worker_assignments> engine::assignments_in_progress(std::string w) { return HITD_BLOCKING(worker_assignments, assignments_in_progress, std::move(w)); }
 result<worker_credentials> engine::worker_credentials_of(std::string w) { return HITD_BLOCKING(worker_credentials, worker_credentials_of, std::move(w)); }
 result<page<hit_view>> engine::list_available_hits(page_request p) { return HITD_BLOCKING(page<hit_view>, list_available_hits, std::move(p)); }
 result<money> engine::withdraw(std::string w, money m, std::string k) { return HITD_BLOCKING(money, withdraw, std::move(w), m, std::move(k)); }

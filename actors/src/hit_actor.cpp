@@ -608,7 +608,7 @@ void handle(self_ptr self, hit::msg& m) {
         finish(self, fx, before, {});
         c.reply(view_of(h, true));
       } else if constexpr (std::is_same_v<T, hit::get_assignment>) {
-        if (deny_unless_owner(h, c.requester_id, c.reply))
+        if (c.worker_id.empty() && deny_unless_owner(h, c.requester_id, c.reply))
           return;
         hit_effects fx;
         auto before = status_of(h);
@@ -616,7 +616,8 @@ void handle(self_ptr self, hit::msg& m) {
         finish(self, fx, before, {});
         if (c.ordinal >= h.assignments.size() ||
             h.assignments[c.ordinal].status == assignment_status::returned ||
-            h.assignments[c.ordinal].status == assignment_status::abandoned)
+            h.assignments[c.ordinal].status == assignment_status::abandoned ||
+            (!c.worker_id.empty() && h.assignments[c.ordinal].worker_id != c.worker_id))
           c.reply(error{errc::assignment_does_not_exist, "no such assignment"});
         else
           c.reply(assignment_with_hit{view_of(h, h.assignments[c.ordinal]), view_of(h, true)});

@@ -66,7 +66,11 @@ struct give_back { std::string worker_id; uint32_t ordinal; callback<done> reply
 struct approve { std::string requester_id; uint32_t ordinal; std::string feedback; bool override_rejection; callback<done> reply; };
 struct reject { std::string requester_id; uint32_t ordinal; std::string feedback; callback<done> reply; };
 struct get { std::string requester_id; callback<hit_view> reply; };   // empty requester: internal
-struct get_assignment { std::string requester_id; uint32_t ordinal; callback<assignment_with_hit> reply; };
+// A requester's read (empty requester: internal), or with `worker_id` set,
+// that worker's read of its own assignment (anyone else's: no such
+// assignment).
+struct get_assignment { std::string requester_id; uint32_t ordinal; callback<assignment_with_hit> reply;
+                        std::string worker_id = {}; };
 struct list_assignments { std::string requester_id; std::vector<assignment_status> statuses; page_request page; callback<hitd::page<assignment_view>> reply; };
 struct update_expiration { std::string requester_id; timestamp expire_at; callback<done> reply; };
 struct add_assignments { std::string requester_id; int64_t n; std::string token; callback<done> reply; };
@@ -110,9 +114,11 @@ struct dashboard { callback<worker_dashboard> reply; };
 // What the worker presents to requirements now (the live feed's filter).
 struct credentials { callback<worker_credentials> reply; };
 struct withdraw { money amount; std::string token; callback<money> reply; };
+// The worker's assignments in progress (in_progress in worker_rules.hpp).
+struct list_open { callback<open_assignment_list> reply; };
 struct funds { transfer_outcome outcome; money amount; std::string token; callback<money> reply; };
 using msg = std::variant<init, accept, accepted, candidates, update, bonus, block, dashboard, withdraw, funds, grant,
-                         notify, passivate, credentials>;
+                         notify, passivate, credentials, list_open>;
 } // namespace worker
 
 // ---- requester ---------------------------------------------------------------------------------

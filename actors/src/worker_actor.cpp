@@ -374,6 +374,8 @@ void handle(self_ptr self, worker::msg& m) {
         auto d = dashboard_of(w, now, rt->cfg.workers);
         d.notifications.assign(w.notifications.begin(), w.notifications.end());
         c.reply(std::move(d));
+      } else if constexpr (std::is_same_v<T, worker::list_open>) {
+        c.reply(in_progress(w, limits::worker_open_assignments_listed_max));
       } else if constexpr (std::is_same_v<T, worker::withdraw>) {
         if (!c.token.empty() && w.withdraw_tokens.count(c.token)) {
           c.reply(balance_of(w));   // a repeat: the first withdrawal stands

@@ -168,5 +168,62 @@ TEST(FeedEvents, AnAvailableHitThatTakesAnotherTypeIsUpdated) {
   EXPECT_EQ(updates[0].assignments_available, 2);
 }
 
+// A worker's own assignments in progress, with their HITs: what the worker
+// page lists again after a reload. Submitted and returned ones leave at once
+// (the HIT answers for its assignment, not the worker's last news of it),
+// another worker's never show, and the list survives a restart.
+TEST(FeedQueries, AssignmentsInProgressAreTheWorkersOwnWithTheirHits) {
+  engine_harness h;
+  auto r = h.requester(cents(100'000));
+  auto a = h.hit(r, 2);
+  auto b = h.hit(r, 1);
+  auto c = h.hit(r, 1);
+  auto w = h.worker();
+  auto other = h.worker();
+  auto wa = h.accept(w, a.hit_id);
+  h->advance_clock(seconds(1));
+  auto wb = h.accept(w, b.hit_id);
+  h->advance_clock(seconds(1));
+  auto wc = h.accept(w, c.hit_id);
+  auto oa = h.accept(other, a.hit_id);
+
+  auto mine = must(h->assignments_in_progress(w), "assignments_in_progress");
+  ASSERT_EQ(mine.items.size(), 3u);
+  EXPECT_FALSE(mine.more);
+  EXPECT_EQ(mine.items[0].assignment.assignment_id, wa.assignment_id);   // the oldest first
+  EXPECT_EQ(mine.items[1].assignment.assignment_id, wb.assignment_id);
+  EXPECT_EQ(mine.items[2].assignment.assignment_id, wc.assignment_id);
+  for (const auto& i : mine.items) {
+    EXPECT_EQ(i.assignment.worker_id, w);
+    EXPECT_EQ(i.assignment.status, assignment_status::accepted);
+    EXPECT_EQ(i.hit.hit_id, i.assignment.hit_id);
+    EXPECT_EQ(i.hit.question, a.question);
+    EXPECT_GT(i.assignment.deadline, i.assignment.accept_time);
+  }
+
+  h.submit(w, wb.assignment_id);
+  must(h->return_assignment(w, wc.assignment_id));
+  mine = must(h->assignments_in_progress(w), "assignments_in_progress");
+  ASSERT_EQ(mine.items.size(), 1u);
+  EXPECT_EQ(mine.items[0].assignment.assignment_id, wa.assignment_id);
+
+  auto theirs = must(h->assignments_in_progress(other), "assignments_in_progress");
+  ASSERT_EQ(theirs.items.size(), 1u);
+  EXPECT_EQ(theirs.items[0].assignment.assignment_id, oa.assignment_id);
+
+  h.restart();
+  mine = must(h->assignments_in_progress(w), "after a restart");
+  ASSERT_EQ(mine.items.size(), 1u);
+  EXPECT_EQ(mine.items[0].assignment.assignment_id, wa.assignment_id);
+
+  // Past its deadline the assignment is abandoned, so no longer in progress.
+  h->advance_clock(seconds(a.assignment_duration_s + 1));
+  EXPECT_TRUE(must(h->assignments_in_progress(w), "after the deadline").items.empty());
+
+  auto none = h->assignments_in_progress("A0000000000000NOSUCHWORKER");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.code(), errc::worker_does_not_exist);
+}
+
 } // namespace
 } // namespace hitd

@@ -59,6 +59,28 @@ void accept_n(worker_state& w, int64_t n, timestamp t, uint64_t first_hit = 1) {
 
 // ---- probation and the daily cap ---------------------------------------------------
 
+TEST(WorkerRules, InProgressListsAcceptedAssignmentsOldestFirstAndBounded) {
+  worker_state w;
+  // Accepted out of order in time: hits 3, 1, 2; hit 4 accepted then submitted,
+  // hit 5 accepted then returned.
+  ASSERT_TRUE(apply_update(w, update(3, assignment_status::accepted, t0 + 30)));
+  ASSERT_TRUE(apply_update(w, update(1, assignment_status::accepted, t0 + 10)));
+  ASSERT_TRUE(apply_update(w, update(2, assignment_status::accepted, t0 + 20)));
+  ASSERT_TRUE(apply_update(w, update(4, assignment_status::submitted, t0 + 5, t0 + 40, t0 + 40)));
+  ASSERT_TRUE(apply_update(w, update(5, assignment_status::returned, t0 + 6, 0, t0 + 41)));
+  auto all = in_progress(w, 10);
+  ASSERT_EQ(all.refs.size(), 3u);
+  EXPECT_EQ(all.refs[0], (assignment_ref{1, 0}));
+  EXPECT_EQ(all.refs[1], (assignment_ref{2, 0}));
+  EXPECT_EQ(all.refs[2], (assignment_ref{3, 0}));
+  EXPECT_FALSE(all.more);
+  auto two = in_progress(w, 2);
+  ASSERT_EQ(two.refs.size(), 2u);
+  EXPECT_EQ(two.refs[1], (assignment_ref{2, 0}));
+  EXPECT_TRUE(two.more);
+  EXPECT_TRUE(in_progress(worker_state{}, 10).refs.empty());
+}
+
 TEST(WorkerRules, ProbationLastsTenDays) {
   auto w = new_worker();
   EXPECT_TRUE(on_probation(w, t0, policy));

@@ -96,6 +96,14 @@ struct assignment_with_hit {
   hit_view hit;
 };
 
+// A worker's assignments in progress, each with its HIT (the question to
+// show again after a reload), the oldest accept first; `more` when the
+// worker holds more than one listing returns.
+struct worker_assignments {
+  std::vector<assignment_with_hit> items;
+  bool more = false;
+};
+
 struct worker_block {
   std::string worker_id;
   std::string reason;
@@ -311,6 +319,10 @@ public:
   status return_assignment(std::string worker_id, std::string assignment_id);
   void dashboard(std::string worker_id, callback<worker_dashboard> cb);
   result<worker_dashboard> dashboard(std::string worker_id);
+  // The worker's own assignments in progress (accepted, not yet submitted,
+  // returned or abandoned), at most limits::worker_open_assignments_listed_max.
+  void assignments_in_progress(std::string worker_id, callback<worker_assignments> cb);
+  result<worker_assignments> assignments_in_progress(std::string worker_id);
   // Moves earnings out of the marketplace: not on probation, at least the
   // minimum, at most the balance. A repeated key has no second effect.
   void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb);

@@ -51,6 +51,11 @@ inline constexpr size_t worker_notifications_max = 100;
 // never builds an unbounded reply.
 inline constexpr size_t assignments_per_reply_max = page_results_max;
 
+// Assignments in progress (accepted, not yet submitted) one listing of a
+// worker's own work returns, the oldest first (the worker page's "In
+// progress" list after a reload).
+inline constexpr size_t worker_open_assignments_listed_max = 100;
+
 static_assert(auto_approval_delay_s_max <= lifetime_s_max);
 static_assert(assignments_per_reply_max >= page_results_max);
 

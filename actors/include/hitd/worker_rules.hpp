@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "hitd/config.hpp"
 #include "hitd/error.hpp"
@@ -82,6 +83,15 @@ status check_daily_cap(const worker_state& w, timestamp now, const worker_policy
 // status implies the accept and the submission it needs, each counted once.
 bool apply_update(worker_state& w, const assignment_update& u);
 void record_bonus(worker_state& w, money amount, timestamp now);
+
+// The worker's assignments in progress as far as it heard (accepted, not
+// yet submitted, returned or abandoned), the oldest accept first: at most
+// `max`, and `more` when there are more.
+struct open_assignment_list {
+  std::vector<assignment_ref> refs;
+  bool more = false;
+};
+open_assignment_list in_progress(const worker_state& w, size_t max);
 
 // The credentials the worker presents to HITs: granted custom
 // qualifications, the system qualifications computed from its statistics,
