@@ -42,6 +42,7 @@
 #include <hitd/gateway/credentials.hpp>
 #include <hitd/gateway/feed/feed_hub.hpp>
 #include <hitd/gateway/feed/protocol_handler.hpp>
+#include <hitd/gateway/feed/question_links.hpp>
 #include <hitd/gateway/http_client.hpp>
 #include <hitd/gateway/log.hpp>
 #include <hitd/gateway/mturk/api.hpp>
@@ -581,10 +582,15 @@ int serve(int argc, char** argv) {
   }
   log.info("feed ready", {{"hits", std::to_string(hub->stats().hits)}, {"epoch", hub->epoch()}});
   server srv{so, e, creds, log};
+  // Signed links to HTMLQuestion pages (the feed gives them out, the pages
+  // check them): a key of this process.
+  gateway::question_links question_links;
   srv.set_handler_factory(gateway::feed_handler_factory(
-      *hub, engine_port, [&m = srv.metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
+      *hub, engine_port,
+      [&m = srv.metrics()](std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
         m.command(op, result, rtt);
-      }));
+      },
+      &question_links));
   // Notifications of the requesters' HIT types, by HTTP POST
   // (docs/mturk-notifications.md); then the MTurk requester API on the same
   // port (POST /, SigV4 with the requesters' access keys).
@@ -604,7 +610,19 @@ int serve(int argc, char** argv) {
       },
       &notify, api_opts};
   // GET: the worker and requester pages (docs/web.md); the rest: the API.
-  srv.set_http_handler(gateway_web::with_pages(mturk_api.handler()));
+  // /question and /mturk/externalSubmit for the HITs' questions too.
+  gateway_web::question_pages questions;
+  questions.links = &question_links;
+  questions.question_of = [&e](std::string hit_id, std::string requester_id,
+                               std::function<void(std::optional<std::string>)> done) {
+    e.get_hit(std::move(requester_id), std::move(hit_id), [done = std::move(done)](result<hit_view> h) {
+      if (h.ok())
+        done(std::move(h->question));
+      else
+        done(std::nullopt);
+    });
+  };
+  srv.set_http_handler(gateway_web::with_pages(mturk_api.handler(), std::move(questions)));
   auto port = srv.start();
   if (!port.ok()) {
     log.error("cannot listen", {{"error", port.err().message}});

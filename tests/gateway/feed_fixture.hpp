@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../actors/engine_fixture.hpp"
+#include "hitd/gateway/feed/question_links.hpp"
 #include "hitd/gateway/feed/engine_port.hpp"
 #include "hitd/gateway/feed/feed_hub.hpp"
 #include "hitd/gateway/feed/protocol_handler.hpp"
@@ -174,11 +175,15 @@ protected:
   client& connect(const std::string& worker_id) {
     auto c = std::make_unique<client>();
     c->worker_id = worker_id;
-    c->handler = std::make_unique<protocol_handler>(*hub, *port, connection_info{0, worker_id, "test"}, c->sink);
+    c->handler = std::make_unique<protocol_handler>(*hub, *port, connection_info{0, worker_id, "test"}, c->sink,
+                                                    command_observer{}, links);
     c->handler->on_open();
     clients.push_back(std::move(c));
     return *clients.back();
   }
+
+  // Signs question links for the connections made after it is set.
+  const question_links* links = nullptr;
 
   // Waits until the hub has seen every event the engine published.
   void settle() {

@@ -347,6 +347,7 @@ TEST_F(FeedProtocol, PreviewGivesTheQuestionOfAnOfferedHitToAWorkerWhoMayPreview
   EXPECT_EQ(hit.at("assignments_available").as_int64(), 2);
   EXPECT_EQ(str(hit.at("requester_id")), r);
   EXPECT_FALSE(hit.contains("requester_annotation"));
+  EXPECT_FALSE(hit.contains("question_url")) << "a handler without question links gives none";
 
   // A requirement guarding Preview that the worker does not meet; met after a grant.
   EXPECT_EQ(error_code(preview(guarded.hit_id)), "does_not_meet_requirements");
@@ -365,6 +366,56 @@ TEST_F(FeedProtocol, PreviewGivesTheQuestionOfAnOfferedHitToAWorkerWhoMayPreview
   must(h->update_expiration(r, open.hit_id, 0));
   settle();
   EXPECT_EQ(error_code(preview(open.hit_id)), "hit_does_not_exist");
+}
+
+// `assignments`: the worker's own work in progress with each HIT's question,
+// so a page reloaded mid-task can show the task again.
+TEST_F(FeedProtocol, AssignmentsListsTheWorkersOwnWorkInProgress) {
+  auto r = h.requester(cents(100'000));
+  auto a = h.hit(r, 2);
+  auto b = h.hit(r, 1);
+  auto w = h.worker();
+  auto other = h.worker();
+  question_links signer{"the test's key"};
+  links = &signer;
+  auto& c = connect(w);
+  auto& o = connect(other);
+  EXPECT_EQ(c.call(op("assignments")).at("assignments").as_array().size(), 0u);
+
+  auto wa = h.accept(w, a.hit_id);
+  auto wb = h.accept(w, b.hit_id);
+  auto oa = h.accept(other, a.hit_id);
+  auto listed = c.call(op("assignments"));
+  ASSERT_EQ(type_of(listed), "assignments") << json::serialize(listed);
+  EXPECT_FALSE(listed.at("more").as_bool());
+  const auto& items = listed.at("assignments").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  std::vector<std::string> ids;
+  for (const auto& item : items) {
+    const auto& as = item.at("assignment").as_object();
+    const auto& hit = item.at("hit").as_object();
+    ids.push_back(str(as.at("assignment_id")));
+    EXPECT_EQ(str(as.at("status")), "Accepted");
+    EXPECT_EQ(str(hit.at("hit_id")), str(as.at("hit_id")));
+    EXPECT_EQ(str(hit.at("question")), a.question);
+    EXPECT_GT(as.at("deadline").as_int64(), as.at("accept_time").as_int64());
+    // An HTMLQuestion: the signed link to its page, for this HIT.
+    std::string url{hit.at("question_url").as_string()};
+    auto target = signer.check(url.substr(url.find('?') + 1), 0);
+    ASSERT_TRUE(target) << url;
+    EXPECT_EQ(target->hit_id, str(hit.at("hit_id")));
+    EXPECT_EQ(target->requester_id, r);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{wa.assignment_id, wb.assignment_id}));
+
+  // Another worker's list has only its own; a submitted one leaves.
+  auto theirs = o.call(op("assignments")).at("assignments").as_array();
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(str(theirs[0].at("assignment").at("assignment_id")), oa.assignment_id);
+  h.submit(w, wa.assignment_id);
+  auto left = c.call(op("assignments")).at("assignments").as_array();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(str(left[0].at("assignment").at("assignment_id")), wb.assignment_id);
 }
 
 TEST_F(FeedProtocol, UnsubscribeStopsHitEventsButNotThePersonalStream) {

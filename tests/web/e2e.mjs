@@ -15,7 +15,13 @@
 //   - worker 2 previews, accepts and submits another HIT; the requester
 //     rejects it (the page asks for feedback first); worker 2's totals show it;
 //   - a QuestionForm with a selection, an HTMLQuestion and an
-//     ExternalQuestion render as a form and sandboxed iframes;
+//     ExternalQuestion render as a form and sandboxed iframes; worker 1
+//     accepts the QuestionForm, reloads the page, finds it under "In
+//     progress" and submits it; the HTMLQuestion (served by hitd by a signed
+//     link, its script running) and the ExternalQuestion (a page on a local
+//     test server) are answered with their own forms, through
+//     /mturk/externalSubmit, and the requester reads those answers;
+//   - the pages are revalidated by ETag (304 Not Modified);
 //   - another HIT appears in both worker pages, the requester expires it,
 //     and it disappears from both; hitd stops and both pages say so.
 //
@@ -28,6 +34,7 @@
 //                          [--chromium /usr/bin/chromium] [--docs-images docs/images]
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -136,6 +143,11 @@ async function main() {
   check((res.headers.get('content-security-policy') || '').includes("script-src 'self'"), 'the page has a Content-Security-Policy');
   check(res.headers.get('x-content-type-options') === 'nosniff', 'the page has X-Content-Type-Options: nosniff');
   check((await fetch(`${base}/nope.html`)).status === 404, 'an unknown page is 404');
+  const etag = res.headers.get('etag');
+  check(Boolean(etag) && (await fetch(`${base}/worker.html`, { headers: { 'If-None-Match': etag } })).status === 304,
+    'a page fetched again with its ETag is 304 Not Modified');
+  check((await fetch(`${base}/question?hit=H0000000000001&requester=AR1&expires=9999999999&sig=00`)).status === 403,
+    'a forged question link is refused (403)');
 
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -312,10 +324,7 @@ async function main() {
   check(true, 'worker 2 previewed, accepted and submitted; the requester rejected it (feedback required); worker 2\'s totals show it');
 
   // The three kinds of question, created through the API (signed by the
-  // page's own sigv4.js) and previewed by worker 1: a QuestionForm with a
-  // selection is a form with radio buttons, an HTMLQuestion is a sandboxed
-  // iframe without scripts, an ExternalQuestion a sandboxed iframe of its URL
-  // (on 127.0.0.1, nothing listens: the test talks to nothing else).
+  // page's own sigv4.js) and done by worker 1.
   const api = (op, input) => req.evaluate(async ({ op, input, keyId, secret }) => {
     const { signedHeaders } = await import('/sigv4.js');
     const body = JSON.stringify(input);
@@ -324,6 +333,19 @@ async function main() {
     const r = await fetch('/', { method: 'POST', headers, body });
     return { status: r.status, body: await r.json() };
   }, { op, input, keyId: cfg.keyId, secret: cfg.secret });
+  // The ExternalQuestion's page: a test server on 127.0.0.1 whose form
+  // sends to turkSubmitTo + /mturk/externalSubmit, as MTurk's external
+  // pages do.
+  const external = createServer((q, r) => {
+    r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    r.end('<!DOCTYPE html><html><body><form id="f" method="post">' +
+      '<input type="hidden" name="assignmentId" id="assignmentId"><label for="birds">Birds</label><input id="birds" name="birds">' +
+      '<button type="submit" id="send">Send</button></form><script>const p = new URLSearchParams(location.search);' +
+      'document.getElementById("assignmentId").value = p.get("assignmentId");' +
+      'document.getElementById("f").action = p.get("turkSubmitTo") + "/mturk/externalSubmit";</script></body></html>');
+  });
+  await new Promise((r) => external.listen(0, '127.0.0.1', r));
+  const externalUrl = `http://127.0.0.1:${external.address().port}/task`;
   const kinds = {
     selection: '<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd">' +
       '<Question><QuestionIdentifier>colour</QuestionIdentifier><DisplayName>Colour</DisplayName><IsRequired>true</IsRequired>' +
@@ -333,10 +355,15 @@ async function main() {
       '</SelectionAnswer></AnswerSpecification></Question></QuestionForm>',
     html: '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd">' +
       '<HTMLContent><![CDATA[<!DOCTYPE html><html><body><p id="inside">Describe the sky</p>' +
-      '<script>document.getElementById("inside").textContent = "script ran"</script><p id="after">end</p>' +
+      '<form name="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit">' +
+      '<input type="hidden" name="assignmentId" id="assignmentId"><label for="sky">Sky</label><input id="sky" name="sky">' +
+      '<button type="submit" id="send">Send</button></form>' +
+      '<script>const a = new URLSearchParams(location.search).get("assignmentId");' +
+      'document.getElementById("assignmentId").value = a;' +
+      'document.getElementById("inside").textContent = "script ran: " + a;</script><p id="after">end</p>' +
       '</body></html>]]></HTMLContent><FrameHeight>300</FrameHeight></HTMLQuestion>',
     external: '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">' +
-      '<ExternalURL>https://127.0.0.1:9/task</ExternalURL><FrameHeight>300</FrameHeight></ExternalQuestion>',
+      `<ExternalURL>${externalUrl}</ExternalURL><FrameHeight>300</FrameHeight></ExternalQuestion>`,
   };
   const kindHits = {};
   for (const [kind, question] of Object.entries(kinds)) {
@@ -350,26 +377,76 @@ async function main() {
     await r.getByRole('button', { name: `Preview Kind ${kind}` }).click();
     await w1.locator('#task-head h3', { hasText: `Kind ${kind}` }).waitFor();
   };
+  // Accepts the open task; its assignment id.
+  const acceptTask = async () => {
+    await w1.click('#task-accept');
+    await w1.locator('#task-msg', { hasText: 'Accepted' }).waitFor();
+    return /Assignment (\S+):/.exec(await w1.locator('#task-msg').textContent())[1];
+  };
+  const submitted = (assignmentId) => w1.locator('#dash-msg', { hasText: `Submitted assignment ${assignmentId}.` }).waitFor();
+  const answerOf = async (kind) => {
+    const r = await api('ListAssignmentsForHIT', { HITId: kindHits[kind] });
+    check(r.status === 200 && r.body.Assignments.length === 1, `the requester lists the ${kind} HIT's assignment`);
+    return r.body.Assignments[0].Answer;
+  };
+
+  // The QuestionForm: accepted, then the page reloads mid-task; "In
+  // progress" still has it, and it is submitted from there.
   await previewKind('selection');
-  await w1.getByRole('radio', { name: 'Blue' }).check();
   check(await w1.getByRole('radio').count() === 2, 'a QuestionForm selection is rendered as radio buttons');
+  const selectionAssignment = await acceptTask();
+  await w1.locator('#progress-list li', { hasText: 'Kind selection' }).waitFor();
+  await w1.reload();
+  await w1.locator('#conn', { hasText: 'Connected: live' }).waitFor();
+  const inProgress = w1.locator('#progress-list li', { hasText: 'Kind selection' });
+  await inProgress.waitFor();
+  check(/\d+m \d+s|\d+s/.test(await inProgress.locator('.time-left').textContent()), 'after a reload, "In progress" lists the accepted HIT with its time left');
+  await inProgress.getByRole('button', { name: 'Continue Kind selection' }).click();
+  await w1.getByRole('radio', { name: 'Blue' }).check();
+  await w1.click('#task-submit');
+  await submitted(selectionAssignment);
+  await w1.locator('#progress-list li').first().waitFor({ state: 'detached' });
+  check((await answerOf('selection')).includes('<SelectionIdentifier>blue</SelectionIdentifier>'),
+    'the reloaded task was submitted from "In progress", and it left the list');
+
+  // The HTMLQuestion: hitd serves it by a signed link into a sandboxed
+  // frame; its own script runs; its own form answers once accepted.
   await previewKind('html');
   const htmlFrame = w1.locator('#task-question iframe.task-frame');
-  check(await htmlFrame.getAttribute('sandbox') === '', 'an HTMLQuestion is shown in an iframe sandboxed with no permissions');
-  const inside = w1.frameLocator('#task-question iframe.task-frame');
-  await inside.locator('#after').waitFor();   // parsed past the script
-  check(await inside.locator('#inside').textContent() === 'Describe the sky', 'the HTMLQuestion\'s script did not run');
-  check(await w1.getByLabel('Your answer').count() === 1, 'an HTMLQuestion has an answer field');
+  check((await htmlFrame.getAttribute('src')).startsWith(`${base}/question?hit=${kindHits.html}&`) &&
+    await htmlFrame.getAttribute('sandbox') === 'allow-scripts allow-forms', 'an HTMLQuestion is hitd\'s /question page in a sandboxed iframe');
+  let inside = w1.frameLocator('#task-question iframe.task-frame');
+  await inside.locator('#inside', { hasText: 'script ran: ASSIGNMENT_ID_NOT_AVAILABLE' }).waitFor();
+  check(true, 'the HTMLQuestion\'s own script ran and read assignmentId (not available in a preview)');
+  await inside.locator('#send').click();
+  await w1.locator('#task-msg', { hasText: 'Accept the HIT first' }).waitFor();
+  check(true, 'sending the question\'s form before accepting says to accept first');
+  const htmlAssignment = await acceptTask();
+  inside = w1.frameLocator('#task-question iframe.task-frame');
+  await inside.locator('#inside', { hasText: /script ran: S\d+/ }).waitFor();
+  await inside.locator('#sky').fill('deep blue & clear');
+  await inside.locator('#send').click();
+  await submitted(htmlAssignment);
+  const htmlAnswer = await answerOf('html');
+  check(htmlAnswer.includes('<QuestionIdentifier>sky</QuestionIdentifier><FreeText>deep blue &amp; clear</FreeText>') &&
+    !htmlAnswer.includes('assignmentId'), 'the HTMLQuestion\'s own form submitted the answer the requester reads');
+
+  // The ExternalQuestion: its URL with MTurk's parameters; its form sends
+  // to turkSubmitTo, and that answer is submitted.
   await previewKind('external');
   const extFrame = w1.locator('#task-question iframe.task-frame');
-  check(await extFrame.getAttribute('src') === 'https://127.0.0.1:9/task' &&
-    await extFrame.getAttribute('sandbox') === 'allow-scripts allow-forms', 'an ExternalQuestion is its URL in a sandboxed iframe');
-  await w1.click('#task-close');
-  for (const id of Object.values(kindHits)) {
-    const r = await api('UpdateExpirationForHIT', { HITId: id, ExpireAt: 0 });
-    check(r.status === 200, `HIT ${id} expired through the API`);
+  check((await extFrame.getAttribute('src')).startsWith(`${externalUrl}?assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE`) &&
+    await extFrame.getAttribute('sandbox') === 'allow-scripts allow-forms', 'an ExternalQuestion is its URL with MTurk\'s parameters in a sandboxed iframe');
+  const externalAssignment = await acceptTask();
+  const ext = w1.frameLocator('#task-question iframe.task-frame');
+  await ext.locator('#birds').fill('3');
+  await ext.locator('#send').click();
+  await submitted(externalAssignment);
+  check((await answerOf('external')).includes('<QuestionIdentifier>birds</QuestionIdentifier><FreeText>3</FreeText>'),
+    'the ExternalQuestion\'s form sent its answer through /mturk/externalSubmit, and the requester reads it');
+  await new Promise((r) => external.close(r));
+  for (const id of Object.values(kindHits))
     await w1.locator(`#hit-rows tr[data-hit-id="${id}"]`).waitFor({ state: 'detached' });
-  }
 
   // Another HIT comes and expires: it leaves both worker pages.
   const expiringId = await createHit({ '#c-title': 'A HIT that expires', '#c-reward': '0.10', '#c-assign': '1', '#c-life': '30' });

@@ -26,6 +26,9 @@ void engine_adapter::return_assignment(std::string worker_id, std::string assign
 void engine_adapter::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
   engine_.dashboard(std::move(worker_id), std::move(cb));
 }
+void engine_adapter::assignments_in_progress(std::string worker_id, callback<worker_assignments> cb) {
+  engine_.assignments_in_progress(std::move(worker_id), std::move(cb));
+}
 void engine_adapter::request_qualification(std::string worker_id, std::string qualification_type_id,
                                            std::string answer, callback<qualification_request_outcome> cb) {
   engine_.request_qualification(std::move(worker_id), std::move(qualification_type_id), std::move(answer),

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "hitd/gateway/feed/limits.hpp"
+#include "hitd/gateway/feed/question_links.hpp"
 #include "hitd/gateway/feed/wire.hpp"
 #include "hitd/ids.hpp"
 #include "hitd/limits.hpp"
@@ -151,17 +152,28 @@ std::optional<feed_filter> read_filter(const json::object& req, fields& f) {
   return out;
 }
 
+// A HIT as the worker doing it sees it (task_hit_json), with a signed
+// `question_url` when its question is an HTMLQuestion and links are on.
+json::object task_json(const hit_view& h, const question_links* links) {
+  auto o = task_hit_json(h);
+  if (links && root_element_is(h.question, "HTMLQuestion"))
+    o["question_url"] = links->link_from_now(h.hit_id, h.requester_id);
+  return o;
+}
+
 } // namespace
 
 protocol_handler::protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who,
-                                   std::shared_ptr<session_sink> sink, command_observer observe)
+                                   std::shared_ptr<session_sink> sink, command_observer observe,
+                                   const question_links* links)
   : hub_(hub), engine_(engine), sink_(std::move(sink)), worker_id_(who.worker_id),
-    in_flight_(std::make_shared<std::atomic<int64_t>>(0)), observe_(std::move(observe)) {}
+    in_flight_(std::make_shared<std::atomic<int64_t>>(0)), observe_(std::move(observe)), links_(links) {}
 
-handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe) {
-  return [&hub, &engine, observe = std::move(observe)](const connection_info& who,
-                                                      std::shared_ptr<session_sink> sink) -> std::unique_ptr<connection_handler> {
-    return std::make_unique<protocol_handler>(hub, engine, who, std::move(sink), observe);
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe,
+                                     const question_links* links) {
+  return [&hub, &engine, observe = std::move(observe), links](const connection_info& who,
+                                                             std::shared_ptr<session_sink> sink) -> std::unique_ptr<connection_handler> {
+    return std::make_unique<protocol_handler>(hub, engine, who, std::move(sink), observe, links);
   };
 }
 
@@ -244,7 +256,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
     return error(id, f.error->code, f.error->message);
   static constexpr std::string_view ops[] = {"ping", "subscribe", "resume", "unsubscribe", "accept",
                                              "return", "submit", "dashboard", "withdraw", "request_qualification",
-                                             "preview"};
+                                             "preview", "assignments"};
   op_ = "unknown";
   for (auto known : ops)
     if (*op == known)
@@ -368,6 +380,25 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
     }));
     return;
   }
+  if (*op == "assignments") {
+    if (!admit(id))
+      return;
+    engine_.assignments_in_progress(
+        worker_id_, reply_with.template operator()<worker_assignments>("assignments", [links = links_](const worker_assignments& l) {
+          json::array items;
+          for (const auto& a : l.items) {
+            json::object o;
+            o["assignment"] = assignment_json(a.assignment);
+            o["hit"] = task_json(a.hit, links);
+            items.push_back(std::move(o));
+          }
+          json::object out;
+          out["assignments"] = std::move(items);
+          out["more"] = l.more;
+          return out;
+        }));
+    return;
+  }
   if (*op == "withdraw") {
     auto amount = f.amount("amount", true);
     auto key = f.text("idempotency_key", false, limits::request_token_chars_max);
@@ -412,7 +443,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
         observe(op, code.empty() ? std::string_view{"ok"} : code, std::chrono::steady_clock::now() - started);
     };
     engine_.worker_credentials_of(
-        worker_id_, [&engine = engine_, def, hit_id = *hit, finish](result<worker_credentials> c) mutable {
+        worker_id_, [&engine = engine_, def, hit_id = *hit, finish, links = links_](result<worker_credentials> c) mutable {
           if (!c.ok())
             return finish(errc_name(c.code()), c.err().message, temporary(c.code()), {});
           if (c->blocked_by.count(def->requester_id))
@@ -420,24 +451,11 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
           if (!evaluate_requirements(def->properties.requirements, *c).preview)
             return finish(errc_name(errc::does_not_meet_requirements),
                           "the worker does not meet the qualification requirements guarding preview", false, {});
-          engine.get_hit(def->requester_id, hit_id, [finish](result<hit_view> h) mutable {
+          engine.get_hit(def->requester_id, hit_id, [finish, links](result<hit_view> h) mutable {
             if (!h.ok())
               return finish(errc_name(h.code()), h.err().message, temporary(h.code()), {});
-            json::object o;
-            o["hit_id"] = h->hit_id;
-            o["hit_type_id"] = h->hit_type_id;
-            o["requester_id"] = h->requester_id;
-            o["title"] = h->title;
-            o["description"] = h->description;
-            o["keywords"] = h->keywords;
-            o["reward"] = format_amount(h->reward);
-            o["assignment_duration_s"] = h->assignment_duration_s;
-            o["assignments_available"] = h->assignments_available;
-            o["max_assignments"] = h->max_assignments;
-            o["expiration"] = h->expiration;
-            o["question"] = h->question;
             json::object out;
-            out["hit"] = std::move(o);
+            out["hit"] = task_json(*h, links);
             finish({}, {}, false, std::move(out));
           });
         });

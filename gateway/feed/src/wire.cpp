@@ -241,6 +241,23 @@ json::object assignment_json(const assignment_view& a) {
   return o;
 }
 
+json::object task_hit_json(const hit_view& h) {
+  json::object o;
+  o["hit_id"] = h.hit_id;
+  o["hit_type_id"] = h.hit_type_id;
+  o["requester_id"] = h.requester_id;
+  o["title"] = h.title;
+  o["description"] = h.description;
+  o["keywords"] = h.keywords;
+  o["reward"] = amount(h.reward);
+  o["assignment_duration_s"] = h.assignment_duration_s;
+  o["assignments_available"] = h.assignments_available;
+  o["max_assignments"] = h.max_assignments;
+  o["expiration"] = h.expiration;
+  o["question"] = h.question;
+  return o;
+}
+
 json::object dashboard_json(const worker_dashboard& d) {
   json::object earnings;
   earnings["total"] = amount(d.total_earnings);

@@ -4,11 +4,16 @@
 // - QuestionForm: rendered as a form (FreeTextAnswer: a text area;
 //   SelectionAnswer: radio buttons, or check boxes when more than one may be
 //   chosen). Text only: FormattedContent and binary content show as text.
-// - HTMLQuestion: its HTML in a sandboxed iframe (no scripts, no same
-//   origin: it cannot reach this page or the worker's token), with one
-//   free-text answer field below it.
+// - HTMLQuestion: its page from this server (GET /question by the signed
+//   `question_url` the feed gave), in an iframe sandboxed to an opaque
+//   origin (scripts and forms allowed; it cannot reach this page or the
+//   worker's token). Without a link: its HTML inline, with no scripts.
 // - ExternalQuestion: its ExternalURL in a sandboxed iframe (scripts and
-//   forms allowed, but not this origin), with one free-text answer field.
+//   forms allowed, but not this origin), with MTurk's parameters
+//   (assignmentId, hitId, workerId, turkSubmitTo).
+// Either kind's own form sends its answer to /mturk/externalSubmit, whose
+// page hands the fields to this page (postMessage); `onSubmit(fields)` then
+// gets them. A free-text answer field below the frame is the fallback.
 
 import { el, xmlEscape } from './common.js';
 
@@ -25,10 +30,34 @@ function textOf(node, name) {
   return c ? c.textContent.trim() : '';
 }
 
+// The frame whose form answers now, and what to do with its fields.
+let framed = null;   // { frame, onSubmit }
+window.addEventListener('message', (e) => {
+  if (!framed || e.source !== framed.frame.contentWindow) return;
+  const d = e.data;
+  if (!d || d.type !== 'hitd.externalSubmit' || !Array.isArray(d.fields)) return;
+  const fields = d.fields.filter((f) => Array.isArray(f) && f.length === 2).map(([k, v]) => [String(k), String(v)]);
+  framed.onSubmit(fields, String(d.assignmentId || ''));
+});
+
+// MTurk's parameters for a question's page: the assignment (or
+// ASSIGNMENT_ID_NOT_AVAILABLE in a preview), HIT, worker and where to send
+// the answer (this server).
+function withTurkParams(url, ctx) {
+  const u = new URL(url, location.href);
+  u.searchParams.set('assignmentId', ctx.assignmentId || 'ASSIGNMENT_ID_NOT_AVAILABLE');
+  if (ctx.hitId) u.searchParams.set('hitId', ctx.hitId);
+  if (ctx.workerId && ctx.assignmentId) u.searchParams.set('workerId', ctx.workerId);
+  u.searchParams.set('turkSubmitTo', location.origin);
+  return u.href;
+}
+
 // Renders `xml` into `container`; returns { kind, answer() } where answer()
 // gives the QuestionFormAnswers XML, or throws an Error naming what is
-// missing.
-export function renderQuestion(xml, container, idPrefix = 'q') {
+// missing. `ctx`: { questionUrl, hitId, assignmentId, workerId,
+// onSubmit(fields, assignmentId) } for the framed kinds.
+export function renderQuestion(xml, container, idPrefix = 'q', ctx = {}) {
+  framed = null;
   container.replaceChildren();
   const doc = new DOMParser().parseFromString(xml || '', 'application/xml');
   const root = doc.documentElement;
@@ -38,31 +67,51 @@ export function renderQuestion(xml, container, idPrefix = 'q') {
   }
   if (root.localName === 'QuestionForm') return questionForm(root, container, idPrefix);
   if (root.localName === 'HTMLQuestion') {
-    const frame = el('iframe', { class: 'task-frame', title: 'The HIT\'s question (HTML)', sandbox: '', referrerpolicy: 'no-referrer' });
-    frame.srcdoc = textOf(root, 'HTMLContent');
+    let frame;
+    if (ctx.questionUrl) {
+      frame = el('iframe', { class: 'task-frame', title: 'The HIT\'s question (HTML)', src: withTurkParams(ctx.questionUrl, ctx),
+        sandbox: 'allow-scripts allow-forms', referrerpolicy: 'no-referrer' });
+    } else {
+      frame = el('iframe', { class: 'task-frame', title: 'The HIT\'s question (HTML)', sandbox: '', referrerpolicy: 'no-referrer' });
+      frame.srcdoc = textOf(root, 'HTMLContent');
+    }
+    frameHeight(frame, root);
     container.append(frame);
-    return freeText(container, idPrefix, 'html');
+    if (ctx.onSubmit) framed = { frame, onSubmit: ctx.onSubmit };
+    return freeText(container, idPrefix, 'html', Boolean(ctx.questionUrl));
   }
   if (root.localName === 'ExternalQuestion') {
     const url = textOf(root, 'ExternalURL');
     if (/^https?:\/\//i.test(url)) {
-      container.append(el('iframe', { class: 'task-frame', title: 'The HIT\'s question (external page)', src: url,
-        sandbox: 'allow-scripts allow-forms', referrerpolicy: 'no-referrer' }));
+      const frame = el('iframe', { class: 'task-frame', title: 'The HIT\'s question (external page)', src: withTurkParams(url, ctx),
+        sandbox: 'allow-scripts allow-forms', referrerpolicy: 'no-referrer' });
+      frameHeight(frame, root);
+      container.append(frame);
       container.append(el('p', {}, 'External page: ', el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url })));
-    } else {
-      container.append(el('p', { class: 'error', text: 'The external question has no http(s) address.' }));
+      if (ctx.onSubmit) framed = { frame, onSubmit: ctx.onSubmit };
+      return freeText(container, idPrefix, 'external', true);
     }
+    container.append(el('p', { class: 'error', text: 'The external question has no http(s) address.' }));
     return freeText(container, idPrefix, 'external');
   }
   container.append(el('p', { class: 'error', text: `Unknown question type: ${root.localName}` }));
   return freeText(container, idPrefix, 'unknown');
 }
 
-// One free-text answer (identifier "answer").
-function freeText(container, idPrefix, kind) {
+// The iframe's height: the question's FrameHeight (pixels; 0 or none: the
+// stylesheet's default), at most 4,000.
+function frameHeight(frame, root) {
+  const h = Number(textOf(root, 'FrameHeight'));
+  if (Number.isInteger(h) && h > 0) frame.style.height = `${Math.min(h, 4000)}px`;
+}
+
+// One free-text answer (identifier "answer"); `framedForm`: the question's
+// own form is the usual way to answer, this field the fallback.
+function freeText(container, idPrefix, kind, framedForm = false) {
   const id = `${idPrefix}-answer`;
   const area = el('textarea', { id, name: 'answer', rows: 4, required: true });
-  container.append(el('div', { class: 'field' }, el('label', { for: id, text: 'Your answer' }), area));
+  container.append(el('div', { class: 'field' }, el('label', { for: id, text: 'Your answer' }), area,
+    framedForm ? el('p', { class: 'hint', text: 'Submit the form above when you are done (after accepting the HIT); or type your answer here and use Submit below.' }) : null));
   return {
     kind,
     answer() {
@@ -131,6 +180,12 @@ function questionForm(root, container, idPrefix) {
   }
   if (getters.length === 0) return freeText(container, idPrefix, 'questionform');
   return { kind: 'questionform', answer: () => answers(getters.map((g) => g()).filter(Boolean)) };
+}
+
+// A framed question's form fields as a QuestionFormAnswers document: one
+// free-text answer per field (assignmentId left out), as MTurk does.
+export function fieldAnswers(fields) {
+  return answers(fields.filter(([k]) => k !== 'assignmentId').map(([k, v]) => ({ id: k, free: v })));
 }
 
 function answers(list) {

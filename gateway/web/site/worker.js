@@ -3,7 +3,7 @@
 // withdrawals. State lives in this page; the token in sessionStorage.
 
 import { $, el, duration, cents, dollars, money, percent, say } from './common.js';
-import { renderQuestion } from './question.js';
+import { renderQuestion, fieldAnswers } from './question.js';
 
 const RECONNECT_MAX = 60;            // attempts before giving up (then: reload)
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -23,6 +23,7 @@ const state = {
   nextId: 1,
   pending: new Map(),                // request id -> {resolve, reject, timer}
   task: null,                        // {hit, assignment, form}
+  inProgress: [],                    // [{assignment, hit}]: the worker's accepted work, oldest first
   reconnectTimer: null,
   stopped: false,
 };
@@ -156,6 +157,7 @@ async function onHello(f) {
     else if (r.resumed) setConn(`Reconnected: resumed, ${r.replayed} change(s) caught up`, 'online');
     else setConn('Reconnected: list reloaded', 'online');
     refreshDashboard();
+    refreshInProgress();
   } catch (e) {
     setConn(`Connected, but the list could not be loaded: ${explain(e)}`, 'reconnecting');
   }
@@ -272,6 +274,8 @@ function tick() {
   const now = Date.now();
   for (const td of document.querySelectorAll('#hit-rows .time-left'))
     td.textContent = duration(Number(td.dataset.expiration) - now);
+  for (const span of document.querySelectorAll('#progress-list .time-left'))
+    span.textContent = duration(Number(span.dataset.deadline) - now);
   if (state.task && state.task.assignment) {
     const left = state.task.assignment.deadline - now;
     $('#task-deadline').textContent = duration(left);
@@ -296,10 +300,10 @@ async function preview(hitId, acceptNow = false) {
   if (acceptNow) accept();
 }
 
-function openTask(hit, question) {
+function openTask(hit, question, assignment = null) {
   const section = $('#task');
   section.hidden = false;
-  state.task = { hit, assignment: null, form: null };
+  state.task = { hit, assignment, form: null, question };
   $('#task-head').replaceChildren(
     el('h3', { text: hit.title }),
     hit.description ? el('p', { text: hit.description }) : null,
@@ -309,9 +313,7 @@ function openTask(hit, question) {
       el('dt', { text: 'Time allotted' }), el('dd', { text: hit.assignment_duration_s ? duration(hit.assignment_duration_s * 1000) : '' }),
       el('dt', { text: 'Time left to submit' }), el('dd', { id: 'task-deadline', text: 'not accepted yet' })));
   say($('#task-msg'), '');
-  const q = $('#task-question');
-  if (question !== null && question !== undefined) state.task.form = renderQuestion(question, q, 'task');
-  else q.replaceChildren();
+  showQuestion();
   $('#task-accept').hidden = false;
   $('#task-submit').hidden = true;
   $('#task-return').hidden = true;
@@ -331,15 +333,97 @@ async function accept() {
   say(msg, 'Accepting…');
   try {
     const r = await request('accept', { hit_id: t.hit.hit_id, idempotency_key: `acc-${t.hit.hit_id}-${Date.now()}` });
-    t.assignment = r.assignment;
-    $('#task-accept').hidden = true;
-    $('#task-submit').hidden = false;
-    $('#task-return').hidden = false;
+    showAccepted(r.assignment);
     say(msg, `Accepted. Assignment ${r.assignment.assignment_id}: submit before the time runs out.`, 'ok');
-    tick();
   } catch (e) {
     say(msg, explain(e), 'error');
   }
+}
+
+// The task's question; a framed one (HTMLQuestion, ExternalQuestion) gets
+// the assignment (none in a preview) and answers through its own form.
+function showQuestion() {
+  const t = state.task;
+  const q = $('#task-question');
+  if (t.question === null || t.question === undefined) {
+    q.replaceChildren();
+    t.form = null;
+    return;
+  }
+  t.form = renderQuestion(t.question, q, 'task', {
+    questionUrl: t.hit.question_url, hitId: t.hit.hit_id, workerId: state.workerId,
+    assignmentId: t.assignment ? t.assignment.assignment_id : '',
+    onSubmit: (fields) => submitFields(t, fields),
+  });
+}
+
+// The framed question's form was sent: its fields are the answer.
+async function submitFields(t, fields) {
+  if (state.task !== t) return;
+  if (!t.assignment) {
+    say($('#task-msg'), 'Accept the HIT first, then send its form.', 'error');
+    return;
+  }
+  await sendAnswer(t, fieldAnswers(fields));
+}
+
+// The open task is this accepted assignment: submit and return, the time
+// left; a framed question is loaded again with the assignment's id.
+function showAccepted(assignment) {
+  state.task.assignment = assignment;
+  if (state.task.form && (state.task.form.kind === 'html' || state.task.form.kind === 'external')) showQuestion();
+  showButtons();
+  tick();
+}
+
+function showButtons() {
+  const accepted = Boolean(state.task.assignment);
+  $('#task-accept').hidden = accepted;
+  $('#task-submit').hidden = !accepted;
+  $('#task-return').hidden = !accepted;
+}
+
+// Work accepted earlier (in this page, another tab, or before a reload):
+// the task view again, with the question and the time left.
+function resumeTask(item) {
+  openTask(item.hit, item.hit.question, item.assignment);
+  showButtons();
+  tick();
+  say($('#task-msg'), `Assignment ${item.assignment.assignment_id} is in progress: submit before the time runs out.`, 'ok');
+}
+
+// ---- work in progress ------------------------------------------------------------------------------------
+
+let progressBusy = false;
+let progressAgain = false;
+async function refreshInProgress() {
+  if (progressBusy) { progressAgain = true; return; }
+  progressBusy = true;
+  try {
+    const r = await request('assignments');
+    state.inProgress = r.assignments;
+    renderInProgress(r.more);
+    say($('#progress-msg'), '');
+  } catch (e) {
+    say($('#progress-msg'), `Your work in progress could not be read: ${explain(e)}`, 'error');
+  } finally {
+    progressBusy = false;
+    if (progressAgain) { progressAgain = false; refreshInProgress(); }
+  }
+}
+
+function renderInProgress(more) {
+  const now = Date.now();
+  $('#progress-list').replaceChildren(...state.inProgress.map((item) => el('li', { 'data-assignment-id': item.assignment.assignment_id },
+    el('span', { class: 'title', text: item.hit.title }),
+    el('span', { class: 'mono', text: item.assignment.assignment_id }),
+    el('span', { text: money(item.assignment.reward) }),
+    el('span', {}, 'time left ', el('span', { class: 'time-left', 'data-deadline': item.assignment.deadline,
+      text: duration(item.assignment.deadline - now) })),
+    el('button', { type: 'button', 'aria-label': `Continue ${item.hit.title}`, onclick: () => resumeTask(item), text: 'Continue' }))));
+  $('#progress-count').textContent = state.inProgress.length ? `(${state.inProgress.length}${more ? '+' : ''})` : '';
+  $('#progress-empty').hidden = state.inProgress.length > 0;
+  $('#progress-more').hidden = !more;
 }
 
 async function submit(ev) {
@@ -354,10 +438,15 @@ async function submit(ev) {
     say(msg, e.message, 'error');
     return;
   }
+  await sendAnswer(t, answer);
+}
+
+async function sendAnswer(t, answer) {
+  const msg = $('#task-msg');
   say(msg, 'Submitting…');
   try {
     await request('submit', { assignment_id: t.assignment.assignment_id, answer, idempotency_key: `sub-${t.assignment.assignment_id}` });
-    closeTask();
+    if (state.task === t) closeTask();
     say($('#dash-msg'), `Submitted assignment ${t.assignment.assignment_id}. The requester reviews it next.`, 'ok');
   } catch (e) {
     say(msg, explain(e), 'error');
@@ -402,6 +491,8 @@ function personal(f) {
   $('#events-empty').hidden = true;
   if (f.type.startsWith('assignment.') || f.type === 'bonus.paid' || f.type === 'earnings.withdrawn')
     refreshDashboard();
+  if (['assignment.accepted', 'assignment.submitted', 'assignment.returned', 'assignment.abandoned'].includes(f.type))
+    refreshInProgress();
 }
 
 let dashboardBusy = false;

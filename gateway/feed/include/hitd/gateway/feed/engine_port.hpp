@@ -30,6 +30,7 @@ public:
   virtual void submit(submit_request req, callback<done> cb) = 0;
   virtual void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) = 0;
   virtual void dashboard(std::string worker_id, callback<worker_dashboard> cb) = 0;
+  virtual void assignments_in_progress(std::string worker_id, callback<worker_assignments> cb) = 0;
   virtual void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb) = 0;
   virtual void request_qualification(std::string worker_id, std::string qualification_type_id, std::string answer,
                                      callback<qualification_request_outcome> cb) = 0;
@@ -50,6 +51,7 @@ public:
   void submit(submit_request req, callback<done> cb) override;
   void return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) override;
   void dashboard(std::string worker_id, callback<worker_dashboard> cb) override;
+  void assignments_in_progress(std::string worker_id, callback<worker_assignments> cb) override;
   void withdraw(std::string worker_id, money amount, std::string idempotency_key, callback<money> cb) override;
   void request_qualification(std::string worker_id, std::string qualification_type_id, std::string answer,
                              callback<qualification_request_outcome> cb) override;

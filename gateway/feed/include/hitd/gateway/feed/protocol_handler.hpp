@@ -26,6 +26,10 @@
 #include "hitd/gateway/session_sink.hpp"
 
 namespace hitd::gateway {
+class question_links;
+}
+
+namespace hitd::gateway {
 
 // The stable error codes of the protocol (besides the engine's, which are
 // errc_name(): "hit_does_not_exist", "insufficient_funds", ...).
@@ -52,8 +56,11 @@ class protocol_handler final : public connection_handler {
 public:
   // `who.worker_id` is the worker the transport authenticated (empty: every
   // request is refused with not_authenticated).
+  // `links`, when given, signs the `question_url` of an HTMLQuestion in the
+  // preview and assignments replies (question_links.hpp); it must outlive
+  // the handler.
   protocol_handler(feed_hub& hub, engine_port& engine, const connection_info& who, std::shared_ptr<session_sink> sink,
-                   command_observer observe = {});
+                   command_observer observe = {}, const question_links* links = nullptr);
   ~protocol_handler() override;   // closes the hub session if on_close did not
   protocol_handler(const protocol_handler&) = delete;
   protocol_handler& operator=(const protocol_handler&) = delete;
@@ -77,13 +84,16 @@ private:
   uint64_t session_ = 0;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
   command_observer observe_;
+  const question_links* links_ = nullptr;
   std::string op_ = "invalid";                         // of the frame being handled
   std::chrono::steady_clock::time_point started_{};    // when it arrived
 };
 
 // The transport's handler_factory for the worker protocol: one
 // protocol_handler per connection over this hub and engine (both must
-// outlive the connections), each telling `observe` of its commands.
-handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe = {});
+// outlive the connections), each telling `observe` of its commands and
+// signing question links with `links` (when given; it must outlive them too).
+handler_factory feed_handler_factory(feed_hub& hub, engine_port& engine, command_observer observe = {},
+                                     const question_links* links = nullptr);
 
 } // namespace hitd::gateway

@@ -41,6 +41,9 @@ std::string personal_frame(const event& e);
 bool is_personal(event_type t);
 
 boost::json::object assignment_json(const assignment_view& a);
+// A HIT as a worker doing it sees it: title, description, keywords, reward,
+// duration, expiry, assignments, and the question (preview, assignments).
+boost::json::object task_hit_json(const hit_view& h);
 boost::json::object dashboard_json(const worker_dashboard& d);
 
 // {"id":..,"error":{"code":..,"message":..,"temporary":..}}
