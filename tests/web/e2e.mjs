@@ -25,7 +25,8 @@
 //   - another HIT appears in both worker pages, the requester expires it,
 //     and it disappears from both; hitd stops and both pages say so.
 //
-// Screenshots of both pages (and of worker 2's task view) are saved to --artefacts (and to --docs-images
+// Screenshots of both pages (and of worker 2's task view, and worker 1's
+// "In progress" after the reload) are saved to --artefacts (and to --docs-images
 // when given, to refresh docs/images/). Every wait is bounded, and so is
 // the whole run (TOTAL_MS). Exit code 0 only when every step passed, hitd
 // exited cleanly (code 0) on SIGTERM, and both pages then said it is gone.
@@ -401,6 +402,7 @@ async function main() {
   const inProgress = w1.locator('#progress-list li', { hasText: 'Kind selection' });
   await inProgress.waitFor();
   check(/\d+m \d+s|\d+s/.test(await inProgress.locator('.time-left').textContent()), 'after a reload, "In progress" lists the accepted HIT with its time left');
+  await shoot(w1, 'worker-in-progress.png');
   await inProgress.getByRole('button', { name: 'Continue Kind selection' }).click();
   await w1.getByRole('radio', { name: 'Blue' }).check();
   await w1.click('#task-submit');
