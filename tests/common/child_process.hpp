@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -109,6 +110,34 @@ public:
   // Everything until EOF (or the deadline).
   const std::string& read_all(clock::time_point deadline) { return read_until("\x01never", deadline); }
 
+  // The next line of stdout not yet returned by line() (the last one may be
+  // unterminated), or nothing at EOF or when the deadline passes.
+  std::optional<std::string> line(clock::time_point deadline) {
+    while (true) {
+      if (auto nl = output_.find('\n', line_pos_); nl != std::string::npos) {
+        auto l = output_.substr(line_pos_, nl - line_pos_);
+        line_pos_ = nl + 1;
+        return l;
+      }
+      if (eof_ && line_pos_ < output_.size()) {
+        auto l = output_.substr(line_pos_);
+        line_pos_ = output_.size();
+        return l;
+      }
+      if (eof_ || out_ < 0 || clock::now() >= deadline)
+        return std::nullopt;
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0)
+        continue;
+      char buf[4096];
+      auto n = read(out_, buf, sizeof buf);
+      if (n <= 0)
+        eof_ = true;
+      else
+        output_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
   // The exit code (128 + the signal when killed by one), or -1 when it has
   // not exited by the deadline.
   int wait(clock::time_point deadline) {
@@ -139,6 +168,7 @@ private:
   bool exited_ = false;
   bool eof_ = false;
   std::string output_;
+  size_t line_pos_ = 0;   // where line() goes on
 };
 
 } // namespace hitd::test

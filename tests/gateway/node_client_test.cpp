@@ -11,11 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,9 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "../common/child_process.hpp"
 #include "served_feed.hpp"
-
-extern char** environ;
 
 namespace hitd::gateway {
 namespace {
@@ -58,87 +52,6 @@ std::string find_node() {
   return {};
 }
 
-// A child process; its stdout and stderr go to one pipe, read line by line
-// with a deadline. Killed (SIGKILL) if still running when destroyed.
-class node_process {
-public:
-  explicit node_process(std::vector<std::string> args) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-      return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0)
-      pid_ = pid;
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~node_process() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0)
-      close(out_);
-  }
-  node_process(const node_process&) = delete;
-  node_process& operator=(const node_process&) = delete;
-
-  bool started() const { return pid_ > 0; }
-  // The next line of output, or nothing at EOF or when the deadline passes.
-  std::optional<std::string> line(std::chrono::steady_clock::time_point deadline) {
-    while (true) {
-      if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-        auto l = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return l;
-      }
-      if (eof_ || std::chrono::steady_clock::now() >= deadline)
-        return std::nullopt;
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0)
-        continue;
-      char buf[4096];
-      auto n = read(out_, buf, sizeof buf);
-      if (n <= 0) {
-        eof_ = true;
-        if (!buffer_.empty() && buffer_.back() != '\n')
-          buffer_ += '\n';   // the last line, unterminated
-        continue;
-      }
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-  // The exit code (128 + signal if killed), or -1 if it has not exited by the deadline.
-  int wait(std::chrono::steady_clock::time_point deadline) {
-    while (true) {
-      int st = 0;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      if (std::chrono::steady_clock::now() >= deadline)
-        return -1;
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-
-private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool eof_ = false;
-  bool exited_ = false;
-  std::string buffer_;
-};
-
 // The engine, the feed hub and the server on 127.0.0.1, port 0.
 using served_engine = testing::served_feed;
 
@@ -158,7 +71,8 @@ TEST(NodeClient, TheWsPackageDrivesTheProtocolEndToEnd) {
   auto token = s.creds->issue_worker_token(w, s.h.now()).value();
   auto first = s.h.hit(r, 2, 3'600);   // exists before the client subscribes: in its snapshot
 
-  node_process p({node, script, "ws://127.0.0.1:" + std::to_string(s.port) + "/ws", token, first.hit_id});
+  test::child_process p({node, script, "ws://127.0.0.1:" + std::to_string(s.port) + "/ws", token, first.hit_id},
+                        {.err = test::stderr_to::stdout_pipe});
   ASSERT_TRUE(p.started()) << "could not start " << node;
 
   // The script bounds itself at 60 s; this is the harness's own bound.
