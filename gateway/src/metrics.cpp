@@ -105,6 +105,14 @@ uint64_t pair_count(const std::map<std::pair<std::string, std::string>, uint64_t
   return it == m.end() ? 0 : it->second;
 }
 
+// A counter by (op, result): one line per pair.
+void pair_counters(std::string& out, std::string_view name, std::string_view help,
+                   const std::map<std::pair<std::string, std::string>, uint64_t>& m) {
+  header(out, name, "counter", help);
+  for (const auto& [k, v] : m)
+    line(out, name, "{op=\"" + label_value(k.first) + "\",result=\"" + label_value(k.second) + "\"}", v);
+}
+
 } // namespace
 
 void metrics::command(std::string_view op, std::string_view result, std::chrono::nanoseconds rtt) {
@@ -153,19 +161,10 @@ std::string metrics::render(std::string_view extra) const {
   counter(out, "hitd_http_requests_total", "HTTP requests read (upgrades included)", http_requests);
   counter(out, "hitd_ws_queued_bytes_high_water", "the most bytes one connection ever had queued", queued_bytes_high_water,
           "gauge");
-  header(out, "hitd_commands_total", "counter", "commands by op and result");
   {
     std::lock_guard<std::mutex> lock{mutex_};
-    for (const auto& [k, v] : commands_)
-      line(out, "hitd_commands_total", "{op=\"" + label_value(k.first) + "\",result=\"" + label_value(k.second) + "\"}",
-           v);
-  }
-  header(out, "hitd_api_requests_total", "counter", "MTurk API requests by operation and result");
-  {
-    std::lock_guard<std::mutex> lock{mutex_};
-    for (const auto& [k, v] : api_requests_)
-      line(out, "hitd_api_requests_total",
-           "{op=\"" + label_value(k.first) + "\",result=\"" + label_value(k.second) + "\"}", v);
+    pair_counters(out, "hitd_commands_total", "commands by op and result", commands_);
+    pair_counters(out, "hitd_api_requests_total", "MTurk API requests by operation and result", api_requests_);
   }
   command_latency.render(out, "hitd_command_duration_seconds", "command frame read to reply queued");
   api_latency.render(out, "hitd_api_request_duration_seconds", "MTurk API request read to its answer");
