@@ -42,6 +42,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "histogram.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -79,64 +81,9 @@ int64_t monotonic_ns() {
       .count();
 }
 
-// ---- latency histogram: log buckets, 64 per power of two (values in µs) ------------------
-
-class histogram {
-public:
-  static constexpr int sub_bits = 6;
-  static constexpr uint64_t sub = uint64_t{1} << sub_bits;   // 64
-  static constexpr int max_shift = 40;
-  static constexpr size_t buckets = sub * (max_shift + 2);
-
-  void record(uint64_t v) {
-    ++counts_[index(v)];
-    ++total_;
-    max_ = std::max(max_, v);
-  }
-  void merge(const histogram& o) {
-    for (size_t i = 0; i < buckets; ++i)
-      counts_[i] += o.counts_[i];
-    total_ += o.total_;
-    max_ = std::max(max_, o.max_);
-  }
-  uint64_t total() const { return total_; }
-  uint64_t max() const { return max_; }
-  // The upper bound of the bucket holding the q-quantile.
-  uint64_t quantile(double q) const {
-    if (total_ == 0)
-      return 0;
-    auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
-    rank = std::clamp<uint64_t>(rank, 1, total_);
-    uint64_t seen = 0;
-    for (size_t i = 0; i < buckets; ++i) {
-      seen += counts_[i];
-      if (seen >= rank)
-        return std::min(upper(i), max_);
-    }
-    return max_;
-  }
-
-private:
-  static size_t index(uint64_t v) {
-    if (v < 2 * sub)
-      return static_cast<size_t>(v);
-    int msb = 63 - std::countl_zero(v);
-    int shift = msb - sub_bits;
-    if (shift > max_shift)
-      return buckets - 1;
-    return static_cast<size_t>(sub * static_cast<uint64_t>(shift) + (v >> shift));
-  }
-  static uint64_t upper(size_t i) {
-    if (i < 2 * sub)
-      return i;
-    uint64_t shift = i / sub - 1;
-    uint64_t m = i - sub * shift;
-    return ((m + 1) << shift) - 1;
-  }
-  std::vector<uint64_t> counts_ = std::vector<uint64_t>(buckets, 0);
-  uint64_t total_ = 0;
-  uint64_t max_ = 0;
-};
+// The latency histogram is hitd-load's (bench/load/histogram.hpp): log
+// buckets, 128 per power of two, values in µs.
+using hitd::load::histogram;
 
 // ---- the server process -------------------------------------------------------------------
 
