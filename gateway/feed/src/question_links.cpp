@@ -5,12 +5,11 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <cctype>
 #include <charconv>
-#include <cstdint>
 #include <stdexcept>
 
 #include "hitd/ids.hpp"
+#include "hitd/xml.hpp"
 
 namespace hitd::gateway {
 
@@ -97,163 +96,22 @@ std::optional<question_links::target> question_links::check(std::string_view que
   return target{std::string{*hit}, std::string{*requester}};
 }
 
-namespace {
-
-// Past the prolog: the XML declaration, comments, processing instructions
-// and white space; at the root element's '<' (or the end).
-size_t root_start(std::string_view xml) {
-  size_t i = 0;
-  while (i < xml.size()) {
-    if (xml[i] == ' ' || xml[i] == '\t' || xml[i] == '\r' || xml[i] == '\n' ||
-        (i == 0 && xml.substr(0, 3) == "\xEF\xBB\xBF")) {
-      i += xml[i] == '\xEF' ? 3 : 1;
-      continue;
-    }
-    if (xml.substr(i, 4) == "<!--") {
-      auto e = xml.find("-->", i + 4);
-      i = e == std::string_view::npos ? xml.size() : e + 3;
-    } else if (xml.substr(i, 2) == "<?") {
-      auto e = xml.find("?>", i + 2);
-      i = e == std::string_view::npos ? xml.size() : e + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
+bool root_element_is(std::string_view xml_text, std::string_view local_name) {
+  xml::document doc;
+  return xml::parse(xml_text, doc).empty() && doc.elements.front().name == local_name;
 }
 
-bool name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-// The local name of the element whose '<' is at `at`.
-std::string_view local_name_at(std::string_view xml, size_t at) {
-  size_t b = at + 1, e = b;
-  while (e < xml.size() && name_char(xml[e]))
-    ++e;
-  auto name = xml.substr(b, e - b);
-  if (auto colon = name.rfind(':'); colon != std::string_view::npos)
-    name.remove_prefix(colon + 1);
-  return name;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Character data with its references decoded (the five predefined
-// entities and numeric references; the document has no DTD).
-void append_text(std::string& out, std::string_view text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
-      out.push_back(text[i]);
-      continue;
-    }
-    auto semi = text.find(';', i);
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    auto ref = text.substr(i + 1, semi - i - 1);
-    if (ref == "lt") out.push_back('<');
-    else if (ref == "gt") out.push_back('>');
-    else if (ref == "amp") out.push_back('&');
-    else if (ref == "quot") out.push_back('"');
-    else if (ref == "apos") out.push_back('\'');
-    else if (ref.size() > 1 && ref[0] == '#') {
-      uint32_t cp = 0;
-      bool hex = ref[1] == 'x';
-      auto digits = ref.substr(hex ? 2 : 1);
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-      if (ec != std::errc{} || end != digits.data() + digits.size() || cp > 0x10FFFF) {
-        out.push_back('&');
-        continue;
-      }
-      append_utf8(out, cp);
-    } else {
-      out.push_back('&');
-      continue;
-    }
-    i = semi;
-  }
-}
-
-} // namespace
-
-bool root_element_is(std::string_view xml, std::string_view local_name) {
-  auto at = root_start(xml);
-  return at < xml.size() && xml[at] == '<' && local_name_at(xml, at) == local_name;
-}
-
-std::optional<std::string> html_content_of(std::string_view xml) {
-  if (!root_element_is(xml, "HTMLQuestion"))
+std::optional<std::string> html_content_of(std::string_view xml_text) {
+  xml::document doc;
+  if (!xml::parse(xml_text, doc).empty() || doc.elements.front().name != "HTMLQuestion")
     return std::nullopt;
-  // The first HTMLContent element (a child of the root; nothing else in an
-  // HTMLQuestion has that name), then its content up to its end tag. CDATA
-  // is skipped over as a whole: it may hold anything but "]]>".
-  size_t i = root_start(xml) + 1;
-  size_t open = std::string_view::npos;
-  while ((i = xml.find('<', i)) != std::string_view::npos) {
-    if (xml.substr(i, 9) == "<![CDATA[") {
-      auto e = xml.find("]]>", i);
-      if (e == std::string_view::npos)
-        return std::nullopt;
-      i = e + 3;
+  for (auto i : doc.elements.front().children) {
+    auto& e = doc.elements[i];
+    if (e.name != "HTMLContent")
       continue;
-    }
-    if (xml[i + 1 < xml.size() ? i + 1 : i] != '/' && local_name_at(xml, i) == "HTMLContent") {
-      open = i;
-      break;
-    }
-    ++i;
-  }
-  if (open == std::string_view::npos)
-    return std::nullopt;
-  auto gt = xml.find('>', open);
-  if (gt == std::string_view::npos)
-    return std::nullopt;
-  if (xml[gt - 1] == '/')
-    return std::string{};   // <HTMLContent/>
-  std::string out;
-  i = gt + 1;
-  while (i < xml.size()) {
-    auto lt = xml.find('<', i);
-    if (lt == std::string_view::npos)
-      return std::nullopt;
-    append_text(out, xml.substr(i, lt - i));
-    if (xml.substr(lt, 9) == "<![CDATA[") {
-      auto e = xml.find("]]>", lt + 9);
-      if (e == std::string_view::npos)
-        return std::nullopt;
-      out.append(xml.substr(lt + 9, e - lt - 9));
-      i = e + 3;
-      continue;
-    }
-    if (xml.substr(lt, 4) == "<!--") {
-      auto e = xml.find("-->", lt + 4);
-      if (e == std::string_view::npos)
-        return std::nullopt;
-      i = e + 3;
-      continue;
-    }
-    if (xml.substr(lt, 2) == "</" && local_name_at(xml, lt + 1) == "HTMLContent")
-      return out;
-    return std::nullopt;   // an element inside HTMLContent: not text
+    if (!e.children.empty())
+      return std::nullopt;   // markup inside: not the HTML as text
+    return std::move(e.text);
   }
   return std::nullopt;
 }

@@ -42,12 +42,13 @@ private:
   std::string key_;
 };
 
-// Whether the root element of a (well-formed: the API checked it) question
-// document has this local name: "HTMLQuestion", "ExternalQuestion".
+// Whether the question document is well-formed XML (hitd/xml.hpp) whose
+// root element has this local name: "HTMLQuestion", "ExternalQuestion".
 bool root_element_is(std::string_view xml, std::string_view local_name);
 
 // The HTML of an HTMLQuestion: its HTMLContent element's text, CDATA taken
-// as is and character references decoded; nullopt when there is none.
+// as is and references decoded; nullopt when the document is not an
+// HTMLQuestion with such an element holding text only.
 std::optional<std::string> html_content_of(std::string_view xml);
 
 } // namespace hitd::gateway
