@@ -121,10 +121,13 @@ std::string nonce() {
   return out;
 }
 
-gateway::http_response html(unsigned status, std::string body, std::string csp_value) {
+// An answer of the question addresses: not stored, its own policy, no
+// X-Frame-Options (they show inside the worker page's iframe; the policy's
+// frame-ancestors says by whom).
+gateway::http_response uncached(unsigned status, std::string_view type, std::string body, std::string csp_value) {
   gateway::http_response r;
   r.status = status;
-  r.content_type = "text/html; charset=utf-8";
+  r.content_type = std::string{type};
   r.body = std::move(body);
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("Content-Security-Policy", std::move(csp_value));
@@ -133,17 +136,13 @@ gateway::http_response html(unsigned status, std::string body, std::string csp_v
   return r;
 }
 
-// An error page for the question addresses: plain text, no framing limits
-// (it shows inside the worker page's iframe).
+gateway::http_response html(unsigned status, std::string body, std::string csp_value) {
+  return uncached(status, "text/html; charset=utf-8", std::move(body), std::move(csp_value));
+}
+
+// An error of the question addresses: plain text.
 gateway::http_response question_error(unsigned status, std::string message) {
-  gateway::http_response r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(message);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'");
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return r;
+  return uncached(status, "text/plain; charset=utf-8", std::move(message), "default-src 'none'; frame-ancestors 'self'");
 }
 
 // Put first in an HTMLQuestion's page: its forms (those without an action,
