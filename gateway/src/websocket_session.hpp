@@ -11,9 +11,12 @@
 // posting it to the strand and uncounts them once written or dropped, so
 // frames in flight between threads are bounded too. A frame that would take
 // the count above outbound_queue_max_bytes or _messages is refused and the
-// connection is closed with close_code::slow_consumer. One write at a time;
-// on close the frames not yet being written are dropped, and a close that
-// cannot be written within close_timeout_ms drops the socket.
+// connection is closed with close_code::slow_consumer. Frames are written
+// pre-framed by the frame_stream under the websocket::stream (one gather
+// write of everything queued; Beast's own writes, control frames and the
+// close, go through the same queue: frame_stream.hpp). On close the frames
+// not yet started are dropped, and a close that cannot be written within
+// close_timeout_ms drops the socket.
 
 #include <atomic>
 #include <chrono>
@@ -23,11 +26,14 @@
 #include <string>
 
 #include "context.hpp"
+#include "frame_stream.hpp"
 #include "net.hpp"
 
 namespace hitd::gateway {
 
-class websocket_session final : public session_sink, public std::enable_shared_from_this<websocket_session> {
+class websocket_session final : public session_sink,
+                                public frame_stream_owner,
+                                public std::enable_shared_from_this<websocket_session> {
 public:
   websocket_session(tcp::socket&& socket, context& ctx, connection_info info);
   ~websocket_session() override;
@@ -43,17 +49,16 @@ public:
 private:
   enum class state : uint8_t { connecting, open, closing, closed };
   using clock = std::chrono::steady_clock;
-  struct outbound {
-    std::shared_ptr<const std::string> frame;
-    clock::time_point queued;
-  };
+
+  // frame_stream_owner
+  void frames_written(std::size_t frames, std::size_t payload_bytes, const clock::time_point* queued) override;
+  void write_failed(beast::error_code ec) override;
+  std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
 
   void on_accept(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void on_send(std::shared_ptr<const std::string> frame, clock::time_point queued);
-  void do_write();
-  void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(uint16_t code, std::string reason);
   void start_close();
   void finish(beast::error_code ec, const char* what);
@@ -62,7 +67,7 @@ private:
 
   context& ctx_;
   connection_info info_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<frame_stream> ws_;
   net::any_io_executor strand_;   // the socket's executor: a strand of its own
   net::steady_timer close_timer_;
   beast::flat_buffer buffer_;
@@ -71,9 +76,6 @@ private:
   std::atomic<state> state_{state::connecting};
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> queued_messages_{0};
-  std::deque<outbound> queue_;   // strand only; front is being written when writing_
-  bool writing_ = false;
-  bool close_after_write_ = false;
   websocket::close_reason close_reason_;
   double tokens_;
   clock::time_point refilled_;
