@@ -224,12 +224,45 @@ std::pair<std::size_t, std::size_t> frame_stream::drop_all() {
   return dropped;
 }
 
+// ---- send_shard ----------------------------------------------------------------------
+
+void send_shard::push(std::shared_ptr<websocket_session> s, std::shared_ptr<const std::string> frame,
+                      clock::time_point queued) {
+  bool post_drain = false;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    inbox_.push_back({std::move(s), std::move(frame), queued});
+    post_drain = !scheduled_;
+    scheduled_ = true;
+  }
+  if (post_drain)
+    net::post(strand_, [self = shared_from_this()] { self->drain(); });
+}
+
+void send_shard::drain() {
+  std::vector<entry> batch;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    batch.swap(inbox_);
+    inbox_.swap(spare_);
+    scheduled_ = false;
+  }
+  for (auto& e : batch)
+    e.session->on_send(std::move(e.frame), e.queued);
+  batch.clear();
+  std::lock_guard<std::mutex> g{mutex_};
+  if (spare_.capacity() < batch.capacity())
+    spare_.swap(batch);
+}
+
 // ---- websocket_session ---------------------------------------------------------------
 
-websocket_session::websocket_session(tcp::socket&& socket, context& ctx, connection_info info)
+websocket_session::websocket_session(tcp::socket&& socket, context& ctx, connection_info info,
+                                     std::shared_ptr<send_shard> shard)
     : ctx_(ctx),
       info_(std::move(info)),
       ws_(std::move(socket)),
+      shard_(std::move(shard)),
       strand_(ws_.get_executor()),
       close_timer_(strand_),
       tokens_(ctx.opts.command_burst),
@@ -369,9 +402,7 @@ bool websocket_session::send(std::shared_ptr<const std::string> frame) {
     return false;
   }
   ctx_.metrics.note_queued_bytes(bytes);
-  net::post(strand_, [self = shared_from_this(), frame = std::move(frame), t = clock::now()]() mutable {
-    self->on_send(std::move(frame), t);
-  });
+  shard_->push(shared_from_this(), std::move(frame), clock::now());
   return true;
 }
 

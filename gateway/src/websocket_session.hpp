@@ -20,10 +20,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "context.hpp"
 #include "frame_stream.hpp"
@@ -31,11 +32,44 @@
 
 namespace hitd::gateway {
 
+class websocket_session;
+
+// The fan-out's batching. Connections share a few strands, the send shards
+// (two per io thread, assigned round robin at accept): a frame sent to a
+// session goes into its shard's inbox, and the send that finds the inbox
+// empty posts one drain, which runs on the strand and hands each frame to
+// its session (which writes it at once, frame_stream.hpp). So the hub's
+// loop over N sessions for one event costs a few posts, not N. Order is
+// kept: a drain posted no later than a frame's push runs before anything
+// posted to the strand after it (a close, a handler's function).
+class send_shard : public std::enable_shared_from_this<send_shard> {
+public:
+  using clock = std::chrono::steady_clock;
+  explicit send_shard(net::any_io_executor strand) : strand_(std::move(strand)) {}
+  const net::any_io_executor& strand() const { return strand_; }
+  void push(std::shared_ptr<websocket_session> s, std::shared_ptr<const std::string> frame, clock::time_point queued);
+
+private:
+  struct entry {
+    std::shared_ptr<websocket_session> session;
+    std::shared_ptr<const std::string> frame;
+    clock::time_point queued;
+  };
+  void drain();
+
+  net::any_io_executor strand_;
+  std::mutex mutex_;
+  std::vector<entry> inbox_;   // bounded by the sessions' outbound bounds (each frame is counted there)
+  std::vector<entry> spare_;   // the last drain's vector, kept for its capacity
+  bool scheduled_ = false;     // a drain is posted and has not taken the inbox yet
+};
+
 class websocket_session final : public session_sink,
                                 public frame_stream_owner,
                                 public std::enable_shared_from_this<websocket_session> {
 public:
-  websocket_session(tcp::socket&& socket, context& ctx, connection_info info);
+  // The socket's executor is shard's strand.
+  websocket_session(tcp::socket&& socket, context& ctx, connection_info info, std::shared_ptr<send_shard> shard);
   ~websocket_session() override;
 
   // Takes the upgrade request (already authenticated) and starts the handshake.
@@ -47,6 +81,7 @@ public:
   uint64_t id() const override { return info_.id; }
 
 private:
+  friend class send_shard;
   enum class state : uint8_t { connecting, open, closing, closed };
   using clock = std::chrono::steady_clock;
 
@@ -68,7 +103,8 @@ private:
   context& ctx_;
   connection_info info_;
   websocket::stream<frame_stream> ws_;
-  net::any_io_executor strand_;   // the socket's executor: a strand of its own
+  std::shared_ptr<send_shard> shard_;
+  net::any_io_executor strand_;   // the socket's executor: its shard's strand
   net::steady_timer close_timer_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;

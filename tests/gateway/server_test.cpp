@@ -411,7 +411,7 @@ TEST(GatewayControlFrames, PingsAreAnsweredBetweenWholeFramesWhileFramesAreQueue
   auto sink = f.sink_of(f.worker_a);
   ASSERT_NE(sink, nullptr);
   int pongs = 0;
-  c->stream().control_callback([&](websocket::frame_type kind, beast::string_view) {
+  c->stream().control_callback([&](websocket::frame_type kind, boost::beast::string_view) {
     if (kind == websocket::frame_type::pong)
       ++pongs;
   });
