@@ -79,6 +79,33 @@ bool frame_stream::push_frame(std::shared_ptr<const std::string> payload, clock:
       it.header[2 + i] = static_cast<unsigned char>((n >> (8 * (7 - i))) & 0xff);
     it.header_size = 10;
   }
+  if (queue_.empty() && !waiting_) {
+    // The common case (the socket has room, nothing queued): one writev of
+    // header and payload, and the frame never enters the queue.
+    const std::array<net::const_buffer, 2> b{net::const_buffer(it.header.data(), it.header_size),
+                                             net::buffer(*payload)};
+    beast::error_code ec;
+    const std::size_t written = socket_.write_some(b, ec);
+    if (!ec && written == it.header_size + payload->size()) {
+      if (owner_)
+        owner_->frames_written(1, payload->size(), &queued);
+      return true;
+    }
+    it.payload = std::move(payload);
+    it.queued = queued;
+    queue_.push_back(std::move(it));
+    if (!ec) {   // part of it: the socket is full
+      offset_ = written;
+      wait_writable();
+    } else if (ec == net::error::would_block || ec == net::error::try_again) {
+      wait_writable();
+    } else if (ec == net::error::interrupted) {
+      flush();
+    } else {
+      fail(ec);   // the queued frame is uncounted when the session finishes (drop_all)
+    }
+    return true;
+  }
   it.payload = std::move(payload);
   it.queued = queued;
   queue_.push_back(std::move(it));
