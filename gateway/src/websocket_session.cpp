@@ -253,6 +253,25 @@ std::pair<std::size_t, std::size_t> frame_stream::drop_all() {
 
 // ---- send_shard ----------------------------------------------------------------------
 
+// A posted drain. Destroyed without running only when the io_context is
+// destroyed first: it then empties the inbox (send_shard::discard).
+struct send_shard::drain_task {
+  std::shared_ptr<send_shard> shard;
+  bool ran = false;
+
+  explicit drain_task(std::shared_ptr<send_shard> s) : shard(std::move(s)) {}
+  drain_task(drain_task&& o) noexcept : shard(std::move(o.shard)), ran(o.ran) {}
+  drain_task& operator=(drain_task&&) = delete;
+  ~drain_task() {
+    if (shard && !ran)
+      shard->discard();
+  }
+  void operator()() {
+    ran = true;
+    shard->drain();
+  }
+};
+
 void send_shard::push(std::shared_ptr<websocket_session> s, std::shared_ptr<const std::string> frame,
                       clock::time_point queued) {
   bool post_drain = false;
@@ -263,7 +282,14 @@ void send_shard::push(std::shared_ptr<websocket_session> s, std::shared_ptr<cons
     scheduled_ = true;
   }
   if (post_drain)
-    net::post(strand_, [self = shared_from_this()] { self->drain(); });
+    net::post(strand_, drain_task{shared_from_this()});
+}
+
+void send_shard::discard() {
+  std::vector<entry> gone;
+  std::lock_guard<std::mutex> g{mutex_};
+  gone.swap(inbox_);
+  scheduled_ = false;
 }
 
 void send_shard::drain() {

@@ -55,7 +55,11 @@ private:
     std::shared_ptr<const std::string> frame;
     clock::time_point queued;
   };
+  struct drain_task;
   void drain();
+  // The io_context went away with a drain posted: the inbox holds its
+  // sessions, which hold this shard; let them go.
+  void discard();
 
   net::any_io_executor strand_;
   std::mutex mutex_;
