@@ -85,7 +85,9 @@ std::string error_body(std::string_view code, std::string_view message) {
 // authenticated upgrade to a websocket_session.
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket&& socket, context& ctx) : ctx_(ctx), stream_(std::move(socket)) {}
+  // The socket's executor is shard's strand (the WebSocket session keeps both).
+  http_session(tcp::socket&& socket, context& ctx, std::shared_ptr<send_shard> shard)
+      : ctx_(ctx), shard_(std::move(shard)), stream_(std::move(socket)) {}
 
   void run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
@@ -273,7 +275,8 @@ private:
     beast::error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
     connection_info info{ctx_.next_connection_id.fetch_add(1), std::move(*worker), ec ? "" : endpoint_text(remote)};
-    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(info))->run(parser_->release());
+    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(info), shard_)
+      ->run(parser_->release());
   }
 
   void send(response res) {
@@ -295,6 +298,7 @@ private:
   }
 
   context& ctx_;
+  std::shared_ptr<send_shard> shard_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -304,7 +308,13 @@ private:
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-  listener(net::io_context& ioc, context& ctx) : ioc_(ioc), ctx_(ctx), acceptor_(net::make_strand(ioc)) {}
+  listener(net::io_context& ioc, context& ctx) : ioc_(ioc), ctx_(ctx), acceptor_(net::make_strand(ioc)) {
+    // Two send shards per io thread (websocket_session.hpp): enough to keep
+    // every thread busy in a fan-out, few enough that a fan-out is a few posts.
+    const unsigned n = 2 * std::max(1u, ctx_.opts.threads);
+    for (unsigned i = 0; i < n; ++i)
+      shards_.push_back(std::make_shared<send_shard>(net::make_strand(ioc_)));
+  }
 
   result<uint16_t> listen() {
     beast::error_code ec;
@@ -341,11 +351,13 @@ public:
 
 private:
   void do_accept() {
-    // Each connection gets its own strand.
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    // Each connection runs on the strand of a send shard, round robin.
+    auto shard = shards_[next_shard_++ % shards_.size()];
+    acceptor_.async_accept(shard->strand(),
+                           beast::bind_front_handler(&listener::on_accept, shared_from_this(), shard));
   }
 
-  void on_accept(beast::error_code ec, tcp::socket socket) {
+  void on_accept(std::shared_ptr<send_shard> shard, beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open())
       return;
     if (ec) {
@@ -361,7 +373,7 @@ private:
       socket.set_option(tcp::no_delay(true), ignored);
       if (ctx_.opts.socket_send_buffer_bytes > 0)
         socket.set_option(net::socket_base::send_buffer_size(ctx_.opts.socket_send_buffer_bytes), ignored);
-      std::make_shared<http_session>(std::move(socket), ctx_)->run();
+      std::make_shared<http_session>(std::move(socket), ctx_, std::move(shard))->run();
     }
     do_accept();
   }
@@ -369,6 +381,8 @@ private:
   net::io_context& ioc_;
   context& ctx_;
   tcp::acceptor acceptor_;
+  std::vector<std::shared_ptr<send_shard>> shards_;
+  std::size_t next_shard_ = 0;   // the acceptor's strand only
 };
 
 } // namespace

@@ -16,14 +16,312 @@ bool benign(const beast::error_code& ec) {
 
 } // namespace
 
-websocket_session::websocket_session(tcp::socket&& socket, context& ctx, connection_info info)
+// ---- frame_stream (frame_stream.hpp) -------------------------------------------------
+
+namespace {
+
+// A run of const_buffers as a ConstBufferSequence.
+struct buffer_run {
+  const net::const_buffer* b;
+  const net::const_buffer* e;
+  const net::const_buffer* begin() const { return b; }
+  const net::const_buffer* end() const { return e; }
+};
+
+} // namespace
+
+// The wait for writability. If the io_context is destroyed with the wait
+// pending, the handler is destroyed without running: it then drops Beast's
+// handler (which holds the session, which holds the stream) so that the
+// two do not keep each other alive.
+struct frame_stream::writable_handler {
+  std::shared_ptr<void> keep;   // declared first: destroyed last
+  struct guard {
+    frame_stream* s = nullptr;
+    explicit guard(frame_stream* x) : s(x) {}
+    guard(guard&& o) noexcept : s(std::exchange(o.s, nullptr)) {}
+    guard& operator=(guard&&) = delete;
+    ~guard() {
+      if (s)
+        s->drop_waiter();
+    }
+  } g;
+
+  void operator()(beast::error_code ec) {
+    auto* s = std::exchange(g.s, nullptr);
+    s->on_writable(ec);
+  }
+};
+
+void frame_stream::set_owner(frame_stream_owner* o) {
+  owner_ = o;
+  beast::error_code ignored;
+  socket_.non_blocking(true, ignored);   // our writes never block; Asio's async ops do not mind
+}
+
+bool frame_stream::push_frame(std::shared_ptr<const std::string> payload, clock::time_point queued) {
+  if (failed_)
+    return false;
+  item it;
+  const uint64_t n = payload->size();
+  it.header[0] = 0x81;   // FIN, text; no RSV bits (no deflate), no mask (server to client)
+  if (n < 126) {
+    it.header[1] = static_cast<unsigned char>(n);
+    it.header_size = 2;
+  } else if (n <= 0xffff) {
+    it.header[1] = 126;
+    it.header[2] = static_cast<unsigned char>(n >> 8);
+    it.header[3] = static_cast<unsigned char>(n & 0xff);
+    it.header_size = 4;
+  } else {
+    it.header[1] = 127;
+    for (std::size_t i = 0; i < 8; ++i)
+      it.header[2 + i] = static_cast<unsigned char>((n >> (8 * (7 - i))) & 0xff);
+    it.header_size = 10;
+  }
+  if (queue_.empty() && !waiting_) {
+    // The common case (the socket has room, nothing queued): one writev of
+    // header and payload, and the frame never enters the queue.
+    const std::array<net::const_buffer, 2> b{net::const_buffer(it.header.data(), it.header_size),
+                                             net::buffer(*payload)};
+    beast::error_code ec;
+    const std::size_t written = socket_.write_some(b, ec);
+    if (!ec && written == it.header_size + payload->size()) {
+      if (owner_)
+        owner_->frames_written(1, payload->size(), &queued);
+      return true;
+    }
+    it.payload = std::move(payload);
+    it.queued = queued;
+    queue_.push_back(std::move(it));
+    if (!ec) {   // part of it: the socket is full
+      offset_ = written;
+      wait_writable();
+    } else if (ec == net::error::would_block || ec == net::error::try_again) {
+      wait_writable();
+    } else if (ec == net::error::interrupted) {
+      flush();
+    } else {
+      fail(ec);   // the queued frame is uncounted when the session finishes (drop_all)
+    }
+    return true;
+  }
+  it.payload = std::move(payload);
+  it.queued = queued;
+  queue_.push_back(std::move(it));
+  if (!waiting_)
+    flush();
+  return true;
+}
+
+beast::error_code frame_stream::push_raw(std::string bytes) {
+  if (failed_)
+    return failed_;
+  if (!socket_.is_open())
+    return net::error::bad_descriptor;
+  item it;
+  it.raw = std::move(bytes);
+  queue_.push_back(std::move(it));
+  has_raw_ = true;
+  if (!waiting_)
+    flush();
+  return failed_;
+}
+
+void frame_stream::flush() {
+  std::array<net::const_buffer, 2 * write_batch_max> bufs;
+  std::array<clock::time_point, write_batch_max> written_at;   // queue times of the frames written
+  while (!queue_.empty() && !failed_) {
+    std::size_t nb = 0, items = 0;
+    std::size_t skip = offset_;   // only the front item is partly written
+    for (auto i = queue_.begin(); i != queue_.end() && items < write_batch_max; ++i, ++items) {
+      const unsigned char* h = i->header.data();
+      std::size_t hs = i->header_size;
+      const char* p = i->payload ? i->payload->data() : i->raw.data();
+      std::size_t ps = i->payload ? i->payload->size() : i->raw.size();
+      const std::size_t from_header = std::min(skip, hs);
+      h += from_header;
+      hs -= from_header;
+      skip -= from_header;
+      p += skip;
+      ps -= skip;
+      skip = 0;
+      if (hs)
+        bufs[nb++] = net::const_buffer(h, hs);
+      if (ps)
+        bufs[nb++] = net::const_buffer(p, ps);
+    }
+    beast::error_code ec;
+    std::size_t n = socket_.write_some(buffer_run{bufs.data(), bufs.data() + nb}, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again || ec == net::error::interrupted) {
+      if (ec == net::error::interrupted)
+        continue;
+      return wait_writable();
+    }
+    if (ec)
+      return fail(ec);
+    // Retire what went out completely.
+    std::size_t frames = 0, payload_bytes = 0;
+    while (n > 0 && !queue_.empty()) {
+      auto& front = queue_.front();
+      const std::size_t left = front.size() - offset_;
+      if (n < left) {
+        offset_ += n;
+        break;
+      }
+      n -= left;
+      offset_ = 0;
+      if (front.payload) {
+        written_at[frames++] = front.queued;
+        payload_bytes += front.payload->size();
+        queue_.pop_front();
+      } else {
+        queue_.pop_front();
+        has_raw_ = false;
+        complete_raw({});
+      }
+    }
+    if (frames && owner_)
+      owner_->frames_written(frames, payload_bytes, written_at.data());
+    if (offset_ > 0)   // the socket took less than offered: it is full
+      return wait_writable();
+  }
+}
+
+void frame_stream::wait_writable() {
+  if (waiting_ || !owner_)
+    return;
+  waiting_ = true;
+  socket_.async_wait(tcp::socket::wait_write, writable_handler{owner_->keep_alive(), writable_handler::guard{this}});
+}
+
+void frame_stream::on_writable(beast::error_code ec) {
+  waiting_ = false;
+  if (failed_)
+    return;
+  if (ec)
+    return fail(ec);
+  flush();
+}
+
+void frame_stream::fail(beast::error_code ec) {
+  if (failed_)
+    return;
+  failed_ = ec;
+  complete_raw(ec);
+  if (owner_)
+    owner_->write_failed(ec);
+}
+
+void frame_stream::complete_raw(beast::error_code ec) {
+  if (!raw_waiter_)
+    return;
+  auto h = std::move(*raw_waiter_);
+  raw_waiter_.reset();
+  net::post(socket_.get_executor(), beast::bind_handler(std::move(h), ec, ec ? 0 : raw_waiter_bytes_));
+}
+
+std::pair<std::size_t, std::size_t> frame_stream::drop_unstarted() {
+  std::pair<std::size_t, std::size_t> dropped{0, 0};
+  for (auto i = queue_.begin(); i != queue_.end();) {
+    if ((i == queue_.begin() && offset_ > 0) || !i->payload) {   // keep a started frame and Beast's bytes
+      ++i;
+      continue;
+    }
+    ++dropped.first;
+    dropped.second += i->payload->size();
+    i = queue_.erase(i);
+  }
+  return dropped;
+}
+
+std::pair<std::size_t, std::size_t> frame_stream::drop_all() {
+  std::pair<std::size_t, std::size_t> dropped{0, 0};
+  for (const auto& i : queue_)
+    if (i.payload) {
+      ++dropped.first;
+      dropped.second += i.payload->size();
+    }
+  queue_.clear();
+  offset_ = 0;
+  has_raw_ = false;
+  if (!failed_)
+    failed_ = net::error::operation_aborted;
+  complete_raw(failed_);
+  return dropped;
+}
+
+// ---- send_shard ----------------------------------------------------------------------
+
+// A posted drain. Destroyed without running only when the io_context is
+// destroyed first: it then empties the inbox (send_shard::discard).
+struct send_shard::drain_task {
+  std::shared_ptr<send_shard> shard;
+  bool ran = false;
+
+  explicit drain_task(std::shared_ptr<send_shard> s) : shard(std::move(s)) {}
+  drain_task(drain_task&& o) noexcept : shard(std::move(o.shard)), ran(o.ran) {}
+  drain_task& operator=(drain_task&&) = delete;
+  ~drain_task() {
+    if (shard && !ran)
+      shard->discard();
+  }
+  void operator()() {
+    ran = true;
+    shard->drain();
+  }
+};
+
+void send_shard::push(std::shared_ptr<websocket_session> s, std::shared_ptr<const std::string> frame,
+                      clock::time_point queued) {
+  bool post_drain = false;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    inbox_.push_back({std::move(s), std::move(frame), queued});
+    post_drain = !scheduled_;
+    scheduled_ = true;
+  }
+  if (post_drain)
+    net::post(strand_, drain_task{shared_from_this()});
+}
+
+void send_shard::discard() {
+  std::vector<entry> gone;
+  std::lock_guard<std::mutex> g{mutex_};
+  gone.swap(inbox_);
+  scheduled_ = false;
+}
+
+void send_shard::drain() {
+  std::vector<entry> batch;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    batch.swap(inbox_);
+    inbox_.swap(spare_);
+    scheduled_ = false;
+  }
+  for (auto& e : batch)
+    e.session->on_send(std::move(e.frame), e.queued);
+  batch.clear();
+  std::lock_guard<std::mutex> g{mutex_};
+  if (spare_.capacity() < batch.capacity())
+    spare_.swap(batch);
+}
+
+// ---- websocket_session ---------------------------------------------------------------
+
+websocket_session::websocket_session(tcp::socket&& socket, context& ctx, connection_info info,
+                                     std::shared_ptr<send_shard> shard)
     : ctx_(ctx),
       info_(std::move(info)),
       ws_(std::move(socket)),
+      shard_(std::move(shard)),
       strand_(ws_.get_executor()),
       close_timer_(strand_),
       tokens_(ctx.opts.command_burst),
-      refilled_(clock::now()) {}
+      refilled_(clock::now()) {
+  ws_.next_layer().set_owner(this);
+}
 
 websocket_session::~websocket_session() {
   if (!released_)
@@ -34,8 +332,7 @@ void websocket_session::run(http::request<http::string_body> req) {
   req_ = std::move(req);
   net::dispatch(strand_, [self = shared_from_this()] {
     auto& ws = self->ws_;
-    // The WebSocket's own timeouts replace the TCP stream's (Beast's advice).
-    beast::get_lowest_layer(ws).expires_never();
+    // The WebSocket's own timeouts (the socket has none).
     websocket::stream_base::timeout t;
     t.handshake_timeout = std::chrono::seconds(self->ctx_.opts.handshake_timeout_s);
     t.idle_timeout = std::chrono::seconds(self->ctx_.opts.idle_timeout_s);
@@ -45,6 +342,12 @@ void websocket_session::run(http::request<http::string_body> req) {
       [](websocket::response_type& res) { res.set(http::field::server, "hitd"); }));
     ws.read_message_max(4 * self->ctx_.opts.read_message_max_bytes);
     ws.auto_fragment(false);
+    // The frame_stream writes frames without RSV1: no permessage-deflate
+    // (Beast's default; said here because the framing depends on it).
+    websocket::permessage_deflate pmd;
+    pmd.server_enable = false;
+    pmd.client_enable = false;
+    ws.set_option(pmd);
     ws.async_accept(self->req_, beast::bind_front_handler(&websocket_session::on_accept, self));
   });
 }
@@ -152,9 +455,7 @@ bool websocket_session::send(std::shared_ptr<const std::string> frame) {
     return false;
   }
   ctx_.metrics.note_queued_bytes(bytes);
-  net::post(strand_, [self = shared_from_this(), frame = std::move(frame), t = clock::now()]() mutable {
-    self->on_send(std::move(frame), t);
-  });
+  shard_->push(shared_from_this(), std::move(frame), clock::now());
   return true;
 }
 
@@ -164,40 +465,25 @@ void websocket_session::uncount(std::size_t bytes, std::size_t messages) {
 }
 
 void websocket_session::on_send(std::shared_ptr<const std::string> frame, clock::time_point queued) {
-  if (state_ != state::open) {
-    uncount(frame->size(), 1);
-    return;
-  }
-  queue_.push_back({std::move(frame), queued});
-  if (!writing_)
-    do_write();
+  const std::size_t n = frame->size();
+  // Beast's status too: after the peer's close frame Beast has answered it
+  // (state_ changes only when the read reports it), and nothing may follow.
+  if (state_ != state::open || !ws_.is_open() || !ws_.next_layer().push_frame(std::move(frame), queued))
+    uncount(n, 1);
 }
 
-void websocket_session::do_write() {
-  writing_ = true;
-  ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front().frame),
-                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+void websocket_session::frames_written(std::size_t frames, std::size_t payload_bytes, const clock::time_point* queued) {
+  uncount(payload_bytes, frames);
+  ctx_.metrics.frames_out.fetch_add(frames, std::memory_order_relaxed);
+  ctx_.metrics.bytes_out.fetch_add(payload_bytes, std::memory_order_relaxed);
+  const auto now = clock::now();
+  for (std::size_t i = 0; i < frames; ++i)
+    ctx_.metrics.fanout_latency.observe(now - queued[i]);
 }
 
-void websocket_session::on_write(beast::error_code ec, std::size_t bytes) {
-  writing_ = false;
-  if (state_ == state::closed || queue_.empty())
-    return;
-  auto done = std::move(queue_.front());
-  queue_.pop_front();
-  uncount(done.frame->size(), 1);
-  if (ec)
-    return finish(ec, "write");
-  ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
-  ctx_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-  ctx_.metrics.fanout_latency.observe(clock::now() - done.queued);
-  if (close_after_write_) {
-    close_after_write_ = false;
-    return start_close();
-  }
-  if (!queue_.empty() && state_ == state::open)
-    do_write();
+void websocket_session::write_failed(beast::error_code ec) {
+  // Never from inside push_frame or a Beast call: finish on the strand.
+  net::post(strand_, [self = shared_from_this(), ec] { self->finish(ec, "write"); });
 }
 
 void websocket_session::close(uint16_t code, std::string reason) {
@@ -220,11 +506,9 @@ void websocket_session::do_close(uint16_t code, std::string reason) {
     return;
   state_ = state::closing;
   ctx_.log.debug("ws closing", {{"conn", info_.id}, {"code", code}, {"reason", reason}});
-  // Drop what is queued behind the frame being written.
-  while (queue_.size() > (writing_ ? 1u : 0u)) {
-    uncount(queue_.back().frame->size(), 1);
-    queue_.pop_back();
-  }
+  // Drop the frames not yet started (one partly written goes out whole).
+  auto [frames, bytes] = ws_.next_layer().drop_unstarted();
+  uncount(bytes, frames);
   close_reason_ = websocket::close_reason{static_cast<websocket::close_code>(code), reason};
   close_timer_.expires_after(std::chrono::milliseconds(ctx_.opts.close_timeout_ms));
   close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -232,12 +516,9 @@ void websocket_session::do_close(uint16_t code, std::string reason) {
       return;
     // The close frame could not be written (the client does not read): drop the socket.
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    self->ws_.next_layer().socket().close(ignored);
   });
-  if (writing_)
-    close_after_write_ = true;
-  else
-    start_close();
+  start_close();   // the close frame is queued behind a partly written frame
 }
 
 void websocket_session::start_close() {
@@ -252,9 +533,8 @@ void websocket_session::finish(beast::error_code ec, const char* what) {
   const bool was_open = state_ != state::connecting;
   state_ = state::closed;
   close_timer_.cancel();
-  for (const auto& o : queue_)
-    uncount(o.frame->size(), 1);
-  queue_.clear();
+  auto [frames, bytes] = ws_.next_layer().drop_all();
+  uncount(bytes, frames);
   beast::error_code ignored;
   if (ec == websocket::error::message_too_big) {
     ctx_.metrics.oversized_frames.fetch_add(1, std::memory_order_relaxed);   // Beast's backstop
@@ -279,7 +559,7 @@ void websocket_session::finish(beast::error_code ec, const char* what) {
   }
   // A failed read or write leaves the socket open: make sure it goes.
   if (ec != websocket::error::closed)
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    ws_.next_layer().socket().close(ignored);
 }
 
 } // namespace hitd::gateway

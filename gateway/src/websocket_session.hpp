@@ -11,25 +11,69 @@
 // posting it to the strand and uncounts them once written or dropped, so
 // frames in flight between threads are bounded too. A frame that would take
 // the count above outbound_queue_max_bytes or _messages is refused and the
-// connection is closed with close_code::slow_consumer. One write at a time;
-// on close the frames not yet being written are dropped, and a close that
-// cannot be written within close_timeout_ms drops the socket.
+// connection is closed with close_code::slow_consumer. Frames are written
+// pre-framed by the frame_stream under the websocket::stream (one gather
+// write of everything queued; Beast's own writes, control frames and the
+// close, go through the same queue: frame_stream.hpp). On close the frames
+// not yet started are dropped, and a close that cannot be written within
+// close_timeout_ms drops the socket.
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "context.hpp"
+#include "frame_stream.hpp"
 #include "net.hpp"
 
 namespace hitd::gateway {
 
-class websocket_session final : public session_sink, public std::enable_shared_from_this<websocket_session> {
+class websocket_session;
+
+// The fan-out's batching. Connections share a few strands, the send shards
+// (two per io thread, assigned round robin at accept): a frame sent to a
+// session goes into its shard's inbox, and the send that finds the inbox
+// empty posts one drain, which runs on the strand and hands each frame to
+// its session (which writes it at once, frame_stream.hpp). So the hub's
+// loop over N sessions for one event costs a few posts, not N. Order is
+// kept: a drain posted no later than a frame's push runs before anything
+// posted to the strand after it (a close, a handler's function).
+class send_shard : public std::enable_shared_from_this<send_shard> {
 public:
-  websocket_session(tcp::socket&& socket, context& ctx, connection_info info);
+  using clock = std::chrono::steady_clock;
+  explicit send_shard(net::any_io_executor strand) : strand_(std::move(strand)) {}
+  const net::any_io_executor& strand() const { return strand_; }
+  void push(std::shared_ptr<websocket_session> s, std::shared_ptr<const std::string> frame, clock::time_point queued);
+
+private:
+  struct entry {
+    std::shared_ptr<websocket_session> session;
+    std::shared_ptr<const std::string> frame;
+    clock::time_point queued;
+  };
+  struct drain_task;
+  void drain();
+  // The io_context went away with a drain posted: the inbox holds its
+  // sessions, which hold this shard; let them go.
+  void discard();
+
+  net::any_io_executor strand_;
+  std::mutex mutex_;
+  std::vector<entry> inbox_;   // bounded by the sessions' outbound bounds (each frame is counted there)
+  std::vector<entry> spare_;   // the last drain's vector, kept for its capacity
+  bool scheduled_ = false;     // a drain is posted and has not taken the inbox yet
+};
+
+class websocket_session final : public session_sink,
+                                public frame_stream_owner,
+                                public std::enable_shared_from_this<websocket_session> {
+public:
+  // The socket's executor is shard's strand.
+  websocket_session(tcp::socket&& socket, context& ctx, connection_info info, std::shared_ptr<send_shard> shard);
   ~websocket_session() override;
 
   // Takes the upgrade request (already authenticated) and starts the handshake.
@@ -41,19 +85,19 @@ public:
   uint64_t id() const override { return info_.id; }
 
 private:
+  friend class send_shard;
   enum class state : uint8_t { connecting, open, closing, closed };
   using clock = std::chrono::steady_clock;
-  struct outbound {
-    std::shared_ptr<const std::string> frame;
-    clock::time_point queued;
-  };
+
+  // frame_stream_owner
+  void frames_written(std::size_t frames, std::size_t payload_bytes, const clock::time_point* queued) override;
+  void write_failed(beast::error_code ec) override;
+  std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
 
   void on_accept(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void on_send(std::shared_ptr<const std::string> frame, clock::time_point queued);
-  void do_write();
-  void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(uint16_t code, std::string reason);
   void start_close();
   void finish(beast::error_code ec, const char* what);
@@ -62,8 +106,9 @@ private:
 
   context& ctx_;
   connection_info info_;
-  websocket::stream<beast::tcp_stream> ws_;
-  net::any_io_executor strand_;   // the socket's executor: a strand of its own
+  websocket::stream<frame_stream> ws_;
+  std::shared_ptr<send_shard> shard_;
+  net::any_io_executor strand_;   // the socket's executor: its shard's strand
   net::steady_timer close_timer_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
@@ -71,9 +116,6 @@ private:
   std::atomic<state> state_{state::connecting};
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> queued_messages_{0};
-  std::deque<outbound> queue_;   // strand only; front is being written when writing_
-  bool writing_ = false;
-  bool close_after_write_ = false;
   websocket::close_reason close_reason_;
   double tokens_;
   clock::time_point refilled_;

@@ -150,6 +150,10 @@ public:
   beast::error_code close() {
     return run_op(ioc_, ws_.next_layer(), [&](auto h) { ws_.async_close(websocket::close_code::normal, h); });
   }
+  // A WebSocket ping (a control frame; the pong comes to control_callback).
+  beast::error_code ping() {
+    return run_op(ioc_, ws_.next_layer(), [&](auto h) { ws_.async_ping({}, h); });
+  }
   const beast::error_code& last_error() const { return last_; }
   websocket::stream<tcp::socket>& stream() { return ws_; }
 

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/json.hpp>
+
 #include <hitd/gateway/basic_handler.hpp>
 #include <hitd/gateway/server.hpp>
 #include <hitd/hitd.hpp>
@@ -389,6 +391,62 @@ TEST(GatewayBackpressure, AClientThatStopsReadingIsClosedAsSlowAndQueuedBytesSta
   // The slow client reads what was in flight, then the close with the code.
   EXPECT_EQ(slow->read_until_closed(), close_code::slow_consumer);
   EXPECT_TRUE(eventually([&] { return f.srv->connections() == 1; }));
+}
+
+// The server writes its frames pre-framed under Beast (frame_stream.hpp);
+// Beast's own writes (pongs, the close) join the same queue. With the
+// queue full, a pong must go out between two whole frames, never inside
+// one.
+std::shared_ptr<const std::string> numbered_frame(int i, size_t pad) {
+  return std::make_shared<const std::string>("{\"type\":\"bulk\",\"n\":" + std::to_string(i) + ",\"pad\":\"" +
+                                             std::string(pad, 'x') + "\"}");
+}
+
+TEST(GatewayControlFrames, PingsAreAnsweredBetweenWholeFramesWhileFramesAreQueued) {
+  server_options o;
+  o.outbound_queue_max_bytes = 4 << 20;
+  o.socket_send_buffer_bytes = 16 * 1024;
+  fixture f{o};
+  auto c = f.connect(f.worker_a);
+  auto sink = f.sink_of(f.worker_a);
+  ASSERT_NE(sink, nullptr);
+  int pongs = 0;
+  c->stream().control_callback([&](websocket::frame_type kind, boost::beast::string_view) {
+    if (kind == websocket::frame_type::pong)
+      ++pongs;
+  });
+  constexpr int frames = 100;   // 1.2 MB: far more than the socket buffers hold
+  for (int i = 0; i < frames; ++i)
+    ASSERT_TRUE(sink->send(numbered_frame(i, 12 * 1024)));
+  for (int i = 0; i < 20; ++i)
+    ASSERT_FALSE(c->ping());
+  for (int i = 0; i < frames; ++i) {
+    auto m = c->read();
+    ASSERT_FALSE(c->last_error()) << i << ": " << c->last_error().message();
+    auto v = boost::json::parse(m);
+    ASSERT_EQ(v.at("n").as_int64(), i);
+    ASSERT_EQ(v.at("pad").as_string().size(), 12u * 1024);
+  }
+  expect_pong(*c, "1");   // its reply comes after every pong
+  EXPECT_EQ(pongs, 20);
+  EXPECT_EQ(f.srv->metrics().errors.load(), 0u);
+}
+
+TEST(GatewayControlFrames, AClientsCloseIsAnsweredAfterTheQueuedFrames) {
+  server_options o;
+  o.outbound_queue_max_bytes = 4 << 20;
+  o.socket_send_buffer_bytes = 16 * 1024;
+  fixture f{o};
+  auto c = f.connect(f.worker_a);
+  auto sink = f.sink_of(f.worker_a);
+  ASSERT_NE(sink, nullptr);
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(sink->send(numbered_frame(i, 12 * 1024)));
+  // Beast's close reads (and drops) the frames before the server's close.
+  EXPECT_FALSE(c->close());
+  EXPECT_TRUE(eventually([&] { return f.srv->connections() == 0; }));
+  EXPECT_EQ(f.srv->metrics().errors.load(), 0u);
+  EXPECT_FALSE(sink->send(numbered_frame(0, 1)));
 }
 
 TEST(GatewayHeartbeat, AClientThatAnswersNothingIsDroppedAfterTheIdleTimeout) {

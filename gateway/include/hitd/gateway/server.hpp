@@ -5,7 +5,9 @@
 // One port serves GET /healthz, GET /metrics, the WebSocket upgrade at
 // /ws (token checked before upgrading), and hands every other HTTP request
 // to an http_handler (http_handler.hpp: the MTurk requester API). A small pool of io threads runs
-// every socket; each connection has its own strand. The server never blocks
+// every socket; connections share a few strands (two per io thread, the
+// send shards of src/websocket_session.hpp), so one connection's handlers
+// never run concurrently and a fan-out is a few posts. The server never blocks
 // an io thread on the engine: handlers use the engine's callback overloads
 // and post results back through their session_sink.
 //
