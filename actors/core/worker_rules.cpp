@@ -27,7 +27,7 @@ worker_day* day_row(worker_state& w, int64_t day) {
     w.days.pop_back();
     if (dropping_this)
       return nullptr;
-    // Re-find: deque insert/pop invalidated the iterator.
+    // Re-find: the insert and the pop invalidated the iterator.
     return day_row(w, day);
   }
   return &*inserted;
@@ -243,7 +243,7 @@ void prune(worker_state& w, timestamp now) {
     return kv.second.status == assignment_status::rejected && kv.second.since < override_cutoff;
   });
   while (w.notifications.size() > limits::worker_notifications_max)
-    w.notifications.pop_front();
+    w.notifications.erase(w.notifications.begin());
 }
 
 } // namespace hitd

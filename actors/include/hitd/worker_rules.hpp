@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "hitd/config.hpp"
 #include "hitd/error.hpp"
@@ -43,7 +44,7 @@ struct worker_state {
   std::map<std::string, qualification_grant> qualifications;   // custom, by type id
   std::unordered_set<std::string> blocked_by;    // requester ids
   worker_totals totals;
-  std::deque<worker_day> days;                   // newest first, bounded
+  std::vector<worker_day> days;                  // newest first, bounded
   money withdrawn;
   uint64_t ledger_seq = 0;                       // withdrawals issued to the ledger
   // The last status seen of each assignment that can still change, with the
@@ -59,7 +60,7 @@ struct worker_state {
   std::unordered_set<uint64_t> finished;               // the last finished_max keys
   std::deque<uint64_t> finished_order;
   int64_t accepts_in_flight = 0;                 // reserved against the cap
-  std::deque<worker_notification> notifications; // bounded
+  std::vector<worker_notification> notifications; // oldest first, bounded
   // Accept idempotency: token -> (the first answer, time).
   std::unordered_map<std::string, std::pair<assignment_view, timestamp>> accept_tokens;
   std::unordered_map<std::string, timestamp> withdraw_tokens;
