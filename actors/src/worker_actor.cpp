@@ -30,15 +30,14 @@ struct worker_actor_state {
   // stale: about 900 bytes a worker).
   std::shared_ptr<const worker_credentials> creds;
   bool busy = false;                                  // a withdrawal is at the ledger
-  // Lists, not deques: an empty std::deque allocates (about 580 bytes).
-  std::list<worker::msg> stash;
+  stash_queue<worker::msg> stash;
   // Accept tokens whose first call is still at the HIT: later repeats wait here.
   std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
   // Outbox keys of bonuses applied lately: a bonus note may come twice (its
   // first delivery and a replay after a failed write) and is not idempotent
   // by itself. Older ones are recognised by their record being gone.
   std::unordered_set<std::string> recent_bonuses;
-  std::list<std::string> recent_order;
+  std::list<std::string> recent_order;   // not a deque: an empty deque allocates
   // Leaving memory (see hit_actor.cpp).
   write_counter writes = make_write_counter();
   timestamp last_active = 0;
@@ -110,9 +109,8 @@ void leave(self_ptr self) {
   auto& st = self->state;
   st.retired = true;
   error e{errc::storage_failure, "a write failed before this command ran"};
-  for (auto& waiting : st.stash)
+  for (auto& waiting : st.stash.take_all())
     answer_failed(*st.rt, waiting, e);
-  st.stash.clear();
   for (auto& [token, replies] : st.tokens_in_flight)
     for (auto& r : replies)
       r(e);
@@ -425,8 +423,7 @@ void handle(self_ptr self, worker::msg& m) {
     },
     m);
   while (!st.busy && !st.stash.empty()) {
-    auto next = std::move(st.stash.front());
-    st.stash.pop_front();
+    auto next = st.stash.take_front();
     handle(self, next);
   }
 }

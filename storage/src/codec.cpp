@@ -330,7 +330,6 @@ void get(reader& r, hit_snapshot& h) {
   h.disposed_at = r.svarint();
   size_t n = r.count();
   h.add_tokens.clear();
-  h.add_tokens.reserve(n);
   for (size_t i = 0; i < n && r.ok(); ++i) {
     auto token = r.str();
     timestamp t = r.svarint();
