@@ -41,7 +41,7 @@ void on_day(worker_state& w, timestamp t, F&& f) {
 
 int64_t bp(int64_t part, int64_t whole) { return whole == 0 ? 0 : part * 10'000 / whole; }
 
-void finish(worker_state& w, std::unordered_map<uint64_t, worker_state::open_entry>::iterator it) {
+void finish(worker_state& w, decltype(worker_state::open)::iterator it) {
   auto key = it->first;
   w.open.erase(it);
   if (w.finished.insert(key).second) {
@@ -239,7 +239,7 @@ void prune(worker_state& w, timestamp now) {
   // A rejection can be overridden for 30 days after submission; a day's
   // margin past that, it is final.
   auto override_cutoff = now - limits::override_rejection_window_ms - days(1);
-  std::erase_if(w.open, [&](const auto& kv) {
+  erase_if(w.open, [&](const auto& kv) {
     return kv.second.status == assignment_status::rejected && kv.second.since < override_cutoff;
   });
   while (w.notifications.size() > limits::worker_notifications_max)
