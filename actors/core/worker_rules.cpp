@@ -46,6 +46,7 @@ void finish(worker_state& w, decltype(worker_state::open)::iterator it) {
   w.open.erase(it);
   if (w.finished.insert(key).second) {
     w.finished_order.push_back(key);
+    ++w.finished_total;
     if (w.finished_order.size() > finished_max) {
       w.finished.erase(w.finished_order.front());
       w.finished_order.pop_front();

@@ -107,7 +107,13 @@ struct worker_state {
   };
   flat_map<uint64_t, open_entry> open;                 // key: hit << 32 | ordinal
   std::unordered_set<uint64_t> finished;               // the last finished_max keys
-  std::deque<uint64_t> finished_order;
+  std::deque<uint64_t> finished_order;                 // oldest first
+  // How many assignments this worker has finished, ever: finished_order
+  // holds the finishes numbered finished_total - size .. finished_total - 1.
+  // Not in the worker record: with a store, each finish is a record of its
+  // own keyed by that number (docs/storage.md), and the count is restored
+  // from them.
+  uint64_t finished_total = 0;
   int64_t accepts_in_flight = 0;                 // reserved against the cap
   std::vector<worker_notification> notifications; // oldest first, bounded
   // Accept idempotency: token -> (the first answer, time).
