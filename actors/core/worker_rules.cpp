@@ -27,7 +27,7 @@ worker_day* day_row(worker_state& w, int64_t day) {
     w.days.pop_back();
     if (dropping_this)
       return nullptr;
-    // Re-find: deque insert/pop invalidated the iterator.
+    // Re-find: the insert and the pop invalidated the iterator.
     return day_row(w, day);
   }
   return &*inserted;
@@ -41,11 +41,12 @@ void on_day(worker_state& w, timestamp t, F&& f) {
 
 int64_t bp(int64_t part, int64_t whole) { return whole == 0 ? 0 : part * 10'000 / whole; }
 
-void finish(worker_state& w, std::unordered_map<uint64_t, worker_state::open_entry>::iterator it) {
+void finish(worker_state& w, decltype(worker_state::open)::iterator it) {
   auto key = it->first;
   w.open.erase(it);
   if (w.finished.insert(key).second) {
     w.finished_order.push_back(key);
+    ++w.finished_total;
     if (w.finished_order.size() > finished_max) {
       w.finished.erase(w.finished_order.front());
       w.finished_order.pop_front();
@@ -254,11 +255,11 @@ void prune(worker_state& w, timestamp now) {
   // A rejection can be overridden for 30 days after submission; a day's
   // margin past that, it is final.
   auto override_cutoff = now - limits::override_rejection_window_ms - days(1);
-  std::erase_if(w.open, [&](const auto& kv) {
+  erase_if(w.open, [&](const auto& kv) {
     return kv.second.status == assignment_status::rejected && kv.second.since < override_cutoff;
   });
   while (w.notifications.size() > limits::worker_notifications_max)
-    w.notifications.pop_front();
+    w.notifications.erase(w.notifications.begin());
 }
 
 } // namespace hitd

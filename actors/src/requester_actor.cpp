@@ -27,7 +27,14 @@ struct requester_actor_state {
   requester_snapshot me;
   std::unordered_map<std::string, hit_type> types;      // by id
   std::vector<uint64_t> hits;                           // creation order
-  std::unordered_map<uint64_t, hit_status> statuses;    // last status each HIT reported
+  // Each HIT's last reported status and its HIT type's number (0: not
+  // known): one small entry per HIT (one map, not two, and no type id
+  // string per HIT).
+  struct hit_entry {
+    hit_status status = hit_status::assignable;
+    uint64_t type = 0;
+  };
+  std::unordered_map<uint64_t, hit_entry> index;
   struct create_token {
     uint64_t hit = 0;
     timestamp time = 0;
@@ -48,7 +55,6 @@ struct requester_actor_state {
   std::deque<std::pair<std::string, timestamp>> deposit_token_order;
   std::vector<std::string> expired_deposit_tokens;   // records to delete with the next deposit
   std::map<std::string, std::string> blocks;            // worker id -> reason
-  std::unordered_map<uint64_t, std::string> hit_type_of;               // HIT number -> its type id
   std::unordered_map<std::string, std::set<uint64_t>> assignable;      // type id -> assignable HITs
   struct qual_type {
     qualification_type_view view;
@@ -615,8 +621,7 @@ void handle(self_ptr self, requester::msg& m) {
           auto number = h.def->number;
           const auto& type = h.def->hit_type_id;
           s2.hits.push_back(number);
-          s2.statuses[number] = hit_status::assignable;
-          s2.hit_type_of[number] = type;
+          s2.index[number] = {hit_status::assignable, parse_id(id_kind::hit_type, type).value_or(0)};
           s2.assignable[type].insert(number);
           if (!c.req.unique_request_token.empty()) {
             s2.create_tokens[c.req.unique_request_token] = {number, t, fingerprint};
@@ -631,22 +636,25 @@ void handle(self_ptr self, requester::msg& m) {
         });
       } else if constexpr (std::is_same_v<T, requester::list_hits>) {
         auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
-          auto s = st.statuses[n];
+          const auto& e = st.index[n];
+          auto s = e.status;
           if (s == hit_status::disposed)
             return std::nullopt;
           if (c.reviewable_only && (s != (c.reviewing ? hit_status::reviewing : hit_status::reviewable) ||
-                                    (!c.hit_type_id.empty() && st.hit_type_of[n] != c.hit_type_id)))
+                                    (!c.hit_type_id.empty() && (e.type == 0 || format_id(id_kind::hit_type, e.type) != c.hit_type_id))))
             return std::nullopt;
           return n;
         });
         gather(rt, std::move(p.items), std::move(p.next_token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, requester::hit_status_note>) {
-        st.statuses[c.hit_number] = c.status;
-        if (auto it = st.hit_type_of.find(c.hit_number); it != st.hit_type_of.end()) {
+        auto& e = st.index[c.hit_number];
+        e.status = c.status;
+        if (e.type != 0) {
+          auto type = format_id(id_kind::hit_type, e.type);
           if (c.status == hit_status::assignable)
-            st.assignable[it->second].insert(c.hit_number);
+            st.assignable[type].insert(c.hit_number);
           else
-            st.assignable[it->second].erase(c.hit_number);
+            st.assignable[type].erase(c.hit_number);
         }
         rt->noted();
       } else if constexpr (std::is_same_v<T, requester::retype>) {
@@ -749,10 +757,10 @@ void handle(self_ptr self, requester::msg& m) {
             w(c.outcome);
         }
       } else if constexpr (std::is_same_v<T, requester::retyped>) {
-        auto& old_type = st.hit_type_of[c.hit_number];
-        if (st.assignable[old_type].erase(c.hit_number))
+        auto& e = st.index[c.hit_number];
+        if (e.type != 0 && st.assignable[format_id(id_kind::hit_type, e.type)].erase(c.hit_number))
           st.assignable[c.hit_type_id].insert(c.hit_number);
-        old_type = c.hit_type_id;
+        e.type = parse_id(id_kind::hit_type, c.hit_type_id).value_or(0);
       } else if constexpr (std::is_same_v<T, requester::create_qual_type>) {
         if (auto ok = validate_qualification_spec(c.spec); !ok.ok()) {
           c.reply(ok.err());
@@ -1027,7 +1035,8 @@ void handle(self_ptr self, requester::msg& m) {
             if (req.qualification_type_id == c.qualification_type_id)
               types.insert(id);
         auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
-          if (st.statuses[n] == hit_status::disposed || !types.count(st.hit_type_of[n]))
+          const auto& e = st.index[n];
+          if (e.status == hit_status::disposed || e.type == 0 || !types.count(format_id(id_kind::hit_type, e.type)))
             return std::nullopt;
           return n;
         });
@@ -1145,8 +1154,7 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   me.me = std::move(st->me);
   me.types = std::move(st->types);
   me.hits = std::move(st->hits);
-  me.statuses = std::move(st->statuses);
-  me.hit_type_of = std::move(st->hit_type_of);
+  me.index = std::move(st->index);
   me.assignable = std::move(st->assignable);
   me.blocks = std::move(st->blocks);
   me.qual_types = std::move(st->qual_types);
@@ -1214,8 +1222,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     auto number = trailing_number(key);
     auto type_id = format_id(id_kind::hit_type, e.hit_type);
     st->hits.push_back(number);
-    st->statuses[number] = e.status;
-    st->hit_type_of[number] = type_id;
+    st->index[number] = {e.status, e.hit_type};
     if (e.status == hit_status::assignable)
       st->assignable[type_id].insert(number);
   });

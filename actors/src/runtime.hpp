@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <map>
@@ -224,6 +225,42 @@ private:
 };
 
 struct runtime;
+
+// The commands an actor keeps while it waits (its stash): first in, first
+// out, bounded by the actor. It allocates nothing while empty and frees its
+// storage when it empties again (an empty std::deque allocates about 580
+// bytes, and nearly every actor's stash stays empty for life); 8 bytes in
+// the actor.
+template <class T>
+class stash_queue {
+public:
+  bool empty() const { return !q_ || q_->empty(); }
+  size_t size() const { return q_ ? q_->size() : 0; }
+  void push_back(T x) {
+    if (!q_)
+      q_ = std::make_unique<std::deque<T>>();
+    q_->push_back(std::move(x));
+  }
+  // The first command, taken out (the queue must not be empty).
+  T take_front() {
+    T x = std::move(q_->front());
+    q_->pop_front();
+    if (q_->empty())
+      q_.reset();
+    return x;
+  }
+  // Takes every command out, oldest first.
+  std::deque<T> take_all() {
+    std::deque<T> out;
+    if (q_)
+      out = std::move(*q_);
+    q_.reset();
+    return out;
+  }
+
+private:
+  std::unique_ptr<std::deque<T>> q_;
+};
 
 // The writes of the actor whose handler runs on this thread: a handler
 // opens a writes_scope on its actor's counters, and every batch it persists

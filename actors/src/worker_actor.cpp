@@ -4,8 +4,11 @@
 // when the HIT answers. Other assignment changes arrive as idempotent updates
 // from the HITs.
 
-#include <deque>
+#include <algorithm>
+#include <list>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -26,17 +29,23 @@ constexpr int group_rounds_max = 8;
 struct worker_actor_state {
   runtime* rt = nullptr;
   worker_state w;
-  std::shared_ptr<const worker_credentials> creds;   // rebuilt when stale
-  bool creds_stale = true;
+  // Built when asked for and dropped when the worker changes (not kept
+  // stale: about 900 bytes a worker).
+  std::shared_ptr<const worker_credentials> creds;
   bool busy = false;                                  // a withdrawal is at the ledger
-  std::deque<worker::msg> stash;
+  stash_queue<worker::msg> stash;
   // Accept tokens whose first call is still at the HIT: later repeats wait here.
   std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
   // Outbox keys of bonuses applied lately: a bonus note may come twice (its
   // first delivery and a replay after a failed write) and is not idempotent
   // by itself. Older ones are recognised by their record being gone.
   std::unordered_set<std::string> recent_bonuses;
-  std::deque<std::string> recent_order;
+  std::list<std::string> recent_order;   // not a deque: an empty deque allocates
+  // The worker's finished assignments as worker_finished records: those
+  // numbered finished_first .. finished_end - 1 are in the store (or in a
+  // batch on its way); the others in memory go with the next batch.
+  uint64_t finished_first = 0;
+  uint64_t finished_end = 0;
   // Leaving memory (see hit_actor.cpp).
   write_counter writes = make_write_counter();
   timestamp last_active = 0;
@@ -49,17 +58,53 @@ using self_ptr = caf::stateful_actor<worker_actor_state>*;
 // Writes the worker's record (and deletes the outbox record of the note it
 // applied, if any), then calls then.
 void refresh_credentials(worker_actor_state& st) {
-  if (st.creds_stale || !st.creds) {
+  if (!st.creds)
     st.creds = std::make_shared<const worker_credentials>(credentials_of(st.w));
-    st.creds_stale = false;
-  }
+}
+
+// The worker's record as stored: everything but the finished lists, which
+// are moved out for the copy and back (so a change costs what changed, not
+// the up to 10,000 finished assignments); with_lists keeps them in (a
+// record written where the finished records cannot go with it, while some
+// are not stored yet: docs/storage.md).
+std::shared_ptr<const worker_state> worker_record(worker_state& w, bool with_lists) {
+  if (with_lists)
+    return std::make_shared<const worker_state>(w);
+  auto finished = std::move(w.finished);
+  auto order = std::move(w.finished_order);
+  w.finished.clear();
+  w.finished_order.clear();
+  auto rec = std::make_shared<const worker_state>(w);
+  w.finished = std::move(finished);
+  w.finished_order = std::move(order);
+  return rec;
+}
+
+bool finished_unstored(const worker_actor_state& st) {
+  return st.finished_first != st.w.finished_total - st.w.finished_order.size() || st.finished_end != st.w.finished_total;
+}
+
+// The worker's record and, in the same batch, the finished records that
+// changed since the last one: the new finishes, and the oldest dropped
+// beyond finished_max (deleted by number, nothing read).
+void add_worker_records(worker_actor_state& st, write_batch& batch) {
+  auto& w = st.w;
+  batch.push_back({record_kind::worker, worker_key(w.id), worker_record(w, false)});
+  uint64_t first = w.finished_total - w.finished_order.size();
+  for (uint64_t seq = st.finished_first; seq < std::min(first, st.finished_end); ++seq)
+    batch.push_back({record_kind::worker_finished, worker_finished_key(w.id, seq), nullptr});
+  for (uint64_t seq = std::max(st.finished_end, first); seq < w.finished_total; ++seq)
+    batch.push_back({record_kind::worker_finished, worker_finished_key(w.id, seq),
+                     std::make_shared<const uint64_t>(w.finished_order[static_cast<size_t>(seq - first)])});
+  st.finished_first = first;
+  st.finished_end = w.finished_total;
 }
 
 void persist_then(self_ptr self, std::function<void(status)> then, std::string outbox = {}) {
   auto& st = self->state;
   write_batch batch;
   if (st.rt->persistent()) {
-    batch.push_back({record_kind::worker, worker_key(st.w.id), std::make_shared<const worker_state>(st.w)});
+    add_worker_records(st, batch);
     if (!outbox.empty())
       batch.push_back({record_kind::outbox, std::move(outbox), nullptr});
   }
@@ -110,9 +155,8 @@ void leave(self_ptr self) {
   auto& st = self->state;
   st.retired = true;
   error e{errc::storage_failure, "a write failed before this command ran"};
-  for (auto& waiting : st.stash)
+  for (auto& waiting : st.stash.take_all())
     answer_failed(*st.rt, waiting, e);
-  st.stash.clear();
   for (auto& [token, replies] : st.tokens_in_flight)
     for (auto& r : replies)
       r(e);
@@ -298,7 +342,7 @@ void handle(self_ptr self, worker::msg& m) {
         auto ref = parse_assignment_id(v.assignment_id);
         assignment_update u{*ref, {}, assignment_status::accepted, v.accept_time, 0, v.accept_time, v.reward};
         apply_update(w, u);
-        st.creds_stale = true;
+        st.creds.reset();
         if (!c.token.empty())
           w.accept_tokens[c.token] = {v, now};
         persist_then(self, [answer_all = std::move(answer_all), r = std::move(c.outcome)](status s) mutable {
@@ -311,7 +355,7 @@ void handle(self_ptr self, worker::msg& m) {
         // A replayed note may have been applied already: then only its
         // outbox record goes.
         if (apply_update(w, c.u)) {
-          st.creds_stale = true;
+          st.creds.reset();
           persist_then(self, [rt](status) { rt->noted(); }, std::move(c.outbox));
         } else if (!c.outbox.empty() && rt->persistent()) {
           write_batch batch;
@@ -347,11 +391,11 @@ void handle(self_ptr self, worker::msg& m) {
           w.blocked_by.insert(c.requester_id);
         else
           w.blocked_by.erase(c.requester_id);
-        st.creds_stale = true;
+        st.creds.reset();
         persist_then(self, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
       } else if constexpr (std::is_same_v<T, worker::grant>) {
         w.qualifications[c.g.qualification_type_id] = c.g;
-        st.creds_stale = true;
+        st.creds.reset();
         persist_then(self, [reply = std::move(c.reply)](status s) { reply(std::move(s)); });
       } else if constexpr (std::is_same_v<T, worker::notify>) {
         w.notifications.push_back(c.n);
@@ -392,7 +436,7 @@ void handle(self_ptr self, worker::msg& m) {
         // batch with the transfer: both are written or neither.
         write_batch with;
         if (rt->persistent()) {
-          worker_state after = w;
+          worker_state after = *worker_record(w, finished_unstored(st));
           after.withdrawn += c.amount;
           if (!c.token.empty())
             after.withdraw_tokens[c.token] = now;
@@ -427,15 +471,17 @@ void handle(self_ptr self, worker::msg& m) {
     },
     m);
   while (!st.busy && !st.stash.empty()) {
-    auto next = std::move(st.stash.front());
-    st.stash.pop_front();
+    auto next = st.stash.take_front();
     handle(self, next);
   }
 }
 
-caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w) {
+caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w,
+                          uint64_t finished_first, uint64_t finished_end) {
   self->state.rt = rt;
   self->state.w = std::move(w);
+  self->state.finished_first = finished_first;
+  self->state.finished_end = finished_end;
   self->state.writes->on_failure = [rt, id = self->state.w.id, addr = self->address()] { rt->workers.erase(id, addr); };
   return {
     [=](worker::msg& m) { handle(self, m); },
@@ -445,7 +491,10 @@ caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime
 } // namespace
 
 caf::actor spawn_worker(runtime& rt, worker_state state) {
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state));
+  // A new worker: nothing finished, nothing stored of it.
+  state.finished_total = state.finished_order.size();
+  uint64_t stored = 0;
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state), stored, stored);
 }
 
 result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
@@ -474,7 +523,35 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
   });
   if (!grants.ok())
     return grants.err();
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w));
+  // The finished assignments: worker_finished records, oldest first. A
+  // record written before they existed keeps its lists instead: those are
+  // written out as records with the worker's next batch.
+  std::vector<std::pair<uint64_t, uint64_t>> finished;   // (seq, assignment key)
+  auto prefix = worker_finished_prefix(w.id);
+  auto scanned = rt.store->scan(prefix, [&](const std::string& key, const record_value& r) {
+    uint64_t seq = 0;
+    for (size_t i = prefix.size(); i < key.size(); ++i)
+      seq = (seq << 8) | static_cast<uint8_t>(key[i]);
+    finished.emplace_back(seq, *std::static_pointer_cast<const uint64_t>(r));
+    return true;
+  });
+  if (!scanned.ok())
+    return scanned.err();
+  uint64_t first = 0, end = 0;
+  if (!finished.empty()) {
+    w.finished.clear();
+    w.finished_order.clear();
+    for (const auto& [seq, key] : finished) {
+      w.finished.insert(key);
+      w.finished_order.push_back(key);
+    }
+    first = finished.front().first;
+    end = finished.back().first + 1;
+    w.finished_total = end;
+  } else {
+    w.finished_total = w.finished_order.size();
+  }
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w), first, end);
 }
 
 } // namespace hitd::detail

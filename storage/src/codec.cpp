@@ -330,7 +330,6 @@ void get(reader& r, hit_snapshot& h) {
   h.disposed_at = r.svarint();
   size_t n = r.count();
   h.add_tokens.clear();
-  h.add_tokens.reserve(n);
   for (size_t i = 0; i < n && r.ok(); ++i) {
     auto token = r.str();
     timestamp t = r.svarint();
@@ -850,7 +849,7 @@ bool known_kind(record_kind k) {
     case record_kind::hit_definition: case record_kind::outbox: case record_kind::deadline:
     case record_kind::qualification_request: case record_kind::requester_hit_type:
     case record_kind::request_token: case record_kind::pending_hold: case record_kind::worker_grant:
-    case record_kind::deposit_token: case record_kind::credential:
+    case record_kind::deposit_token: case record_kind::credential: case record_kind::worker_finished:
       return true;
   }
   return false;
@@ -883,6 +882,7 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::credential: return encode_as<credential_record>(value);
     case record_kind::worker_grant: return encode_as<qualification_grant>(value);
     case record_kind::deposit_token: return encode_as<deposit_token_record>(value);
+    case record_kind::worker_finished: return encode_as<uint64_t>(value);
   }
   return {};
 }
@@ -912,6 +912,7 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::credential: return decode_as<credential_record>(k, bytes, key_for_errors);
     case record_kind::worker_grant: return decode_as<qualification_grant>(k, bytes, key_for_errors);
     case record_kind::deposit_token: return decode_as<deposit_token_record>(k, bytes, key_for_errors);
+    case record_kind::worker_finished: return decode_as<uint64_t>(k, bytes, key_for_errors);
   }
   return error{errc::storage_failure, "record of unknown kind " + std::to_string(static_cast<unsigned>(k)) +
                                           " at key " + key_hex(key_for_errors)};

@@ -119,6 +119,147 @@ TEST(Recovery, ARestartedEngineAnswersForOldHitsWorkersAndBalances) {
   h.expect_books_balanced();
 }
 
+// The worker's finished assignments as worker_finished records, numbered
+// in finishing order, oldest first.
+std::vector<std::pair<uint64_t, uint64_t>> finished_records(const memory_store& store, const std::string& worker) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  auto prefix = worker_finished_prefix(worker);
+  auto s = store.scan(prefix, [&](const std::string& key, const record_value& v) {
+    uint64_t seq = 0;
+    for (size_t i = prefix.size(); i < key.size(); ++i)
+      seq = (seq << 8) | static_cast<uint8_t>(key[i]);
+    out.emplace_back(seq, *std::static_pointer_cast<const uint64_t>(v));
+    return true;
+  });
+  EXPECT_TRUE(s.ok());
+  return out;
+}
+
+uint64_t assignment_key_of(const std::string& assignment_id) {
+  auto ref = parse_assignment_id(assignment_id).value();
+  return (ref.hit << 32) | ref.ordinal;
+}
+
+TEST(Recovery, AWorkersFinishedAssignmentsAreRecordsOfTheirOwnAndSurviveARestart) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto w = h.veteran();
+  std::vector<std::string> done;
+  for (int i = 0; i < 3; ++i) {
+    auto a = h.submitted(w, h.hit(r).hit_id);
+    h.approve(r, a);
+    done.push_back(a);
+  }
+  h->drain();
+  // The worker record holds no finished list: each finish is its own record.
+  auto rec = h.store->get_as<worker_state>(worker_key(w));
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(rec->finished.empty());
+  EXPECT_TRUE(rec->finished_order.empty());
+  auto stored = finished_records(*h.store, w);
+  ASSERT_EQ(stored.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(stored[i].first, i);
+    EXPECT_EQ(stored[i].second, assignment_key_of(done[i]));
+  }
+  auto before = h.dashboard(w);
+
+  // After a restart the worker is the same and numbers on from there.
+  h.restart();
+  expect_same_dashboard(h.dashboard(w), before);
+  auto a = h.submitted(w, h.hit(r).hit_id);
+  h.approve(r, a);
+  h->drain();
+  stored = finished_records(*h.store, w);
+  ASSERT_EQ(stored.size(), 4u);
+  EXPECT_EQ(stored[3].first, 3u);
+  EXPECT_EQ(stored[3].second, assignment_key_of(a));
+  EXPECT_EQ(h.dashboard(w).totals.approved, before.totals.approved + 1);
+  h.expect_books_balanced();
+}
+
+TEST(Recovery, AWorkerKeepsItsLastFinishedAssignmentsAsRecordsAndDropsTheOldest) {
+  harness_options o;
+  o.config.workers.daily_accepts = 1'000'000;
+  engine_harness h{o};
+  auto r = h.requester(cents(10'000));
+  auto w = h.veteran();
+  auto hit = h.hit(r);
+  // Taken and returned again and again: each return is a finished assignment.
+  auto cycle = [&] {
+    auto a = h.accept(w, hit.hit_id);
+    must(h->return_assignment(w, a.assignment_id), "return_assignment");
+    return a.assignment_id;
+  };
+  const uint64_t n = finished_max + 2;
+  std::vector<std::string> ids;
+  for (uint64_t i = 0; i < n; ++i)
+    ids.push_back(cycle());
+  h->drain();
+  auto stored = finished_records(*h.store, w);
+  ASSERT_EQ(stored.size(), finished_max);
+  EXPECT_EQ(stored.front().first, 2u);
+  EXPECT_EQ(stored.front().second, assignment_key_of(ids[2]));
+  EXPECT_EQ(stored.back().first, n - 1);
+  EXPECT_EQ(stored.back().second, assignment_key_of(ids.back()));
+
+  // The same after a restart; the next finish drops the next oldest.
+  h.restart();
+  auto last = cycle();
+  h->drain();
+  stored = finished_records(*h.store, w);
+  ASSERT_EQ(stored.size(), finished_max);
+  EXPECT_EQ(stored.front().first, 3u);
+  EXPECT_EQ(stored.front().second, assignment_key_of(ids[3]));
+  EXPECT_EQ(stored.back().first, n);
+  EXPECT_EQ(stored.back().second, assignment_key_of(last));
+  EXPECT_EQ(h.dashboard(w).totals.returned, static_cast<int64_t>(n + 1));
+}
+
+TEST(Recovery, AWorkerRecordWithFinishedListsIsWrittenOutAsRecords) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto w = h.veteran();
+  std::vector<std::string> done;
+  for (int i = 0; i < 2; ++i) {
+    auto a = h.submitted(w, h.hit(r).hit_id);
+    h.approve(r, a);
+    done.push_back(a);
+  }
+  h->drain();
+  h.eng.reset();
+  // Make the store look as an older build left it: the finished lists in
+  // the worker record, no worker_finished records.
+  auto old = *h.store->get_as<worker_state>(worker_key(w));
+  write_batch b;
+  for (const auto& [seq, key] : finished_records(*h.store, w)) {
+    old.finished.insert(key);
+    old.finished_order.push_back(key);
+    b.push_back({record_kind::worker_finished, worker_finished_key(w, seq), nullptr});
+  }
+  ASSERT_EQ(old.finished_order.size(), 2u);
+  b.push_back({record_kind::worker, worker_key(w), std::make_shared<const worker_state>(old)});
+  std::promise<status> written;
+  h.store->commit(std::move(b), [&](status s) { written.set_value(std::move(s)); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  ASSERT_TRUE(finished_records(*h.store, w).empty());
+
+  h.restart();
+  auto a = h.submitted(w, h.hit(r).hit_id);
+  h.approve(r, a);
+  h->drain();
+  // The worker's next batches wrote the old list out, then the new finish.
+  auto stored = finished_records(*h.store, w);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0].second, assignment_key_of(done[0]));
+  EXPECT_EQ(stored[1].second, assignment_key_of(done[1]));
+  EXPECT_EQ(stored[2].second, assignment_key_of(a));
+  auto rec = h.store->get_as<worker_state>(worker_key(w));
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(rec->finished_order.empty());
+  EXPECT_EQ(h.dashboard(w).totals.approved, 3);
+}
+
 TEST(Recovery, NewIdsAfterARestartNeverReuseOldOnes) {
   engine_harness h;
   auto r = h.requester();

@@ -571,6 +571,8 @@ inline std::vector<sample> full_samples() {
   s.push_back(make_sample(record_kind::worker_grant, worker_grant_key("AW0000000000123", 9), full_grant()));
   s.push_back(make_sample(record_kind::deposit_token, deposit_token_key("AR0000000000001", "deposit-1"),
                           deposit_token_record{cents(1'000'000'000'000), t0 - days(1)}));
+  s.push_back(make_sample(record_kind::worker_finished, worker_finished_key("AW0000000000123", 9'999),
+                          uint64_t{(uint64_t{42} << 32) | 7}));
   return s;
 }
 
@@ -601,6 +603,7 @@ inline std::vector<sample> empty_samples() {
                           credential_record{}));
   s.push_back(make_sample(record_kind::worker_grant, worker_grant_key("", 0), qualification_grant{}));
   s.push_back(make_sample(record_kind::deposit_token, deposit_token_key("", ""), deposit_token_record{}));
+  s.push_back(make_sample(record_kind::worker_finished, worker_finished_key("", 0), uint64_t{0}));
   return s;
 }
 

@@ -21,6 +21,7 @@
 //   pending_hold           deadline_mark              hit number
 //   worker_grant           qualification_grant        worker id, type number
 //   deposit_token          deposit_token_record       requester id, token
+//   worker_finished        uint64_t (assignment key)  worker id, finish seq
 //   ledger_account         money                      account kind, owner
 //   ledger_source          uint64_t (last seq)        source
 //   outbox                 outbox_entry               source, seq
@@ -118,6 +119,14 @@ inline std::string assignment_prefix(uint64_t n) { return record_key{record_kind
 inline std::string bonus_key(uint64_t n, uint32_t i) { return record_key{record_kind::bonus}.number(n).number32(i).str(); }
 inline std::string bonus_prefix(uint64_t n) { return record_key{record_kind::bonus}.number(n).str(); }
 inline std::string worker_key(const std::string& id) { return record_key{record_kind::worker}.text(id).str(); }
+// A worker's n-th finished assignment (n from 0): the worker record itself
+// is written with its finished lists empty (docs/storage.md).
+inline std::string worker_finished_key(const std::string& id, uint64_t seq) {
+  return record_key{record_kind::worker_finished}.text(id).number(seq).str();
+}
+inline std::string worker_finished_prefix(const std::string& id) {
+  return record_key{record_kind::worker_finished}.text(id).str();
+}
 inline std::string requester_key(const std::string& id) { return record_key{record_kind::requester}.text(id).str(); }
 inline std::string requester_hit_key(const std::string& id, uint64_t n) {
   return record_key{record_kind::requester_hit}.text(id).number(n).str();

@@ -8,6 +8,7 @@
 // (assignment_update), and apply_update is idempotent, so a repeated or
 // replayed update changes nothing.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -15,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "hitd/config.hpp"
@@ -37,6 +39,53 @@ struct assignment_update {
   money reward;
 };
 
+// A small map as a vector sorted by key: 24 bytes an entry for a worker's
+// open assignments and no bucket array (an unordered_map's first entry
+// allocates about 100 bytes of buckets, and most workers have one or a few
+// assignments open). Inserting and erasing move the entries after the
+// position, which is cheap at the sizes a worker's open set reaches.
+template <class K, class V>
+class flat_map {
+public:
+  using value_type = std::pair<K, V>;
+  using iterator = typename std::vector<value_type>::iterator;
+  using const_iterator = typename std::vector<value_type>::const_iterator;
+  iterator begin() { return v_.begin(); }
+  iterator end() { return v_.end(); }
+  const_iterator begin() const { return v_.begin(); }
+  const_iterator end() const { return v_.end(); }
+  size_t size() const { return v_.size(); }
+  bool empty() const { return v_.empty(); }
+  void reserve(size_t n) { v_.reserve(n); }
+  void clear() { v_.clear(); }
+  iterator find(const K& k) {
+    auto it = lower(v_, k);
+    return it != v_.end() && it->first == k ? it : v_.end();
+  }
+  const_iterator find(const K& k) const {
+    auto it = lower(v_, k);
+    return it != v_.end() && it->first == k ? it : v_.end();
+  }
+  size_t count(const K& k) const { return find(k) != end() ? 1 : 0; }
+  // Like std::map::emplace: no change when the key is there.
+  std::pair<iterator, bool> emplace(const K& k, V v) {
+    auto it = lower(v_, k);
+    if (it != v_.end() && it->first == k)
+      return {it, false};
+    return {v_.insert(it, value_type{k, std::move(v)}), true};
+  }
+  iterator erase(iterator it) { return v_.erase(it); }
+  template <class Pred>
+  friend size_t erase_if(flat_map& m, Pred p) { return std::erase_if(m.v_, p); }
+
+private:
+  template <class Vec>
+  static auto lower(Vec& v, const K& k) {
+    return std::lower_bound(v.begin(), v.end(), k, [](const value_type& e, const K& key) { return e.first < key; });
+  }
+  std::vector<value_type> v_;
+};
+
 struct worker_state {
   std::string id;
   timestamp created = 0;
@@ -44,7 +93,7 @@ struct worker_state {
   std::map<std::string, qualification_grant> qualifications;   // custom, by type id
   std::unordered_set<std::string> blocked_by;    // requester ids
   worker_totals totals;
-  std::deque<worker_day> days;                   // newest first, bounded
+  std::vector<worker_day> days;                  // newest first, bounded
   money withdrawn;
   uint64_t ledger_seq = 0;                       // withdrawals issued to the ledger
   // The last status seen of each assignment that can still change, with the
@@ -56,11 +105,17 @@ struct worker_state {
     assignment_status status = assignment_status::accepted;
     timestamp since = 0;
   };
-  std::unordered_map<uint64_t, open_entry> open;       // key: hit << 32 | ordinal
+  flat_map<uint64_t, open_entry> open;                 // key: hit << 32 | ordinal
   std::unordered_set<uint64_t> finished;               // the last finished_max keys
-  std::deque<uint64_t> finished_order;
+  std::deque<uint64_t> finished_order;                 // oldest first
+  // How many assignments this worker has finished, ever: finished_order
+  // holds the finishes numbered finished_total - size .. finished_total - 1.
+  // Not in the worker record: with a store, each finish is a record of its
+  // own keyed by that number (docs/storage.md), and the count is restored
+  // from them.
+  uint64_t finished_total = 0;
   int64_t accepts_in_flight = 0;                 // reserved against the cap
-  std::deque<worker_notification> notifications; // bounded
+  std::vector<worker_notification> notifications; // oldest first, bounded
   // Accept idempotency: token -> (the first answer, time).
   std::unordered_map<std::string, std::pair<assignment_view, timestamp>> accept_tokens;
   std::unordered_map<std::string, timestamp> withdraw_tokens;
