@@ -335,6 +335,7 @@ async function accept() {
     const r = await request('accept', { hit_id: t.hit.hit_id, idempotency_key: `acc-${t.hit.hit_id}-${Date.now()}` });
     showAccepted(r.assignment);
     say(msg, `Accepted. Assignment ${r.assignment.assignment_id}: submit before the time runs out.`, 'ok');
+    refreshInProgress();   // the accept's answer comes after the worker recorded it: listed now
   } catch (e) {
     say(msg, explain(e), 'error');
   }
@@ -394,9 +395,15 @@ function resumeTask(item) {
 
 // ---- work in progress ------------------------------------------------------------------------------------
 
+// An assignment.accepted event can come before the worker's own record of
+// the accept (the HIT announces it, then tells the worker): an id the event
+// named and the list does not have yet is asked for again, a few times.
+const progressExpected = new Map();   // assignment id -> tries left
 let progressBusy = false;
 let progressAgain = false;
-async function refreshInProgress() {
+let progressRetry = null;
+async function refreshInProgress(expect = '') {
+  if (expect) progressExpected.set(expect, 4);
   if (progressBusy) { progressAgain = true; return; }
   progressBusy = true;
   try {
@@ -404,6 +411,13 @@ async function refreshInProgress() {
     state.inProgress = r.assignments;
     renderInProgress(r.more);
     say($('#progress-msg'), '');
+    for (const item of r.assignments) progressExpected.delete(item.assignment.assignment_id);
+    for (const [id, left] of progressExpected) {
+      if (left <= 1 || r.more) progressExpected.delete(id);
+      else progressExpected.set(id, left - 1);
+    }
+    if (progressExpected.size && !progressRetry)
+      progressRetry = setTimeout(() => { progressRetry = null; refreshInProgress(); }, 300);
   } catch (e) {
     say($('#progress-msg'), `Your work in progress could not be read: ${explain(e)}`, 'error');
   } finally {
@@ -491,8 +505,8 @@ function personal(f) {
   $('#events-empty').hidden = true;
   if (f.type.startsWith('assignment.') || f.type === 'bonus.paid' || f.type === 'earnings.withdrawn')
     refreshDashboard();
-  if (['assignment.accepted', 'assignment.submitted', 'assignment.returned', 'assignment.abandoned'].includes(f.type))
-    refreshInProgress();
+  if (f.type === 'assignment.accepted') refreshInProgress(f.assignment_id);
+  else if (['assignment.submitted', 'assignment.returned', 'assignment.abandoned'].includes(f.type)) refreshInProgress();
 }
 
 let dashboardBusy = false;
