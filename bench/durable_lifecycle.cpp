@@ -31,6 +31,8 @@
 #include <vector>
 
 #include <hitd/hitd.hpp>
+
+#include "bench_properties.hpp"
 #include <hitd/storage/rocksdb_store.hpp>
 
 namespace {
@@ -57,15 +59,7 @@ std::shared_ptr<hitd::storage::rocksdb_store> open_store(const std::string& dir,
   return hitd::storage::rocksdb_store::open(so).value();
 }
 
-hitd::hit_properties bench_properties() {
-  hitd::hit_properties p;
-  p.title = "Benchmark task";
-  p.description = "A HIT of the lifecycle benchmark";
-  p.reward = hitd::cents(5);
-  p.assignment_duration_s = 3'600;
-  p.auto_approval_delay_s = 86'400;
-  return p;
-}
+using hitd::bench::bench_properties;
 
 struct rig {
   rig(std::shared_ptr<hitd::storage_port> store, size_t worker_count) {

@@ -16,6 +16,8 @@
 
 #include <hitd/hitd.hpp>
 
+#include "bench_properties.hpp"
+
 namespace {
 
 struct rig {
@@ -30,12 +32,7 @@ struct rig {
       requesters.push_back(e->create_requester({"bench"}).value());
       e->deposit(requesters.back(), hitd::cents(900'000'000'000), "bench").value();
     }
-    hitd::hit_properties p;
-    p.title = "Benchmark task";
-    p.description = "A HIT of the lifecycle benchmark";
-    p.reward = hitd::cents(5);
-    p.assignment_duration_s = 3'600;
-    p.auto_approval_delay_s = 86'400;
+    const auto p = hitd::bench::bench_properties();
     for (const auto& r : requesters)
       types.push_back(e->create_hit_type(r, p).value());
     for (size_t i = 0; i < worker_count; ++i)

@@ -30,6 +30,8 @@
 
 #include <hitd/hitd.hpp>
 
+#include "bench_properties.hpp"
+
 // ---- counting every C++ allocation ----------------------------------------------------
 namespace {
 std::atomic<int64_t> live_bytes{0};
@@ -174,13 +176,7 @@ int main(int argc, char** argv) {
   hitd::engine e{o};
   auto requester = e.create_requester({"bench"}).value();
   e.deposit(requester, hitd::cents(900'000'000'000), "bench").value();
-  hitd::hit_properties p;
-  p.title = "Benchmark task";
-  p.description = "A HIT of the lifecycle benchmark";
-  p.reward = hitd::cents(5);
-  p.assignment_duration_s = 3'600;
-  p.auto_approval_delay_s = 86'400;
-  auto type = e.create_hit_type(requester, p).value();
+  auto type = e.create_hit_type(requester, hitd::bench::bench_properties()).value();
 
   std::vector<std::string> workers;
   workers.reserve(static_cast<size_t>(n));
