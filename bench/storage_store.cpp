@@ -319,20 +319,14 @@ BENCHMARK(BM_EncodeWorker)->ArgName("finished")->Arg(0)->Arg(100)->Arg(10'000);
 
 // What one change to that worker costs to write now that its finished
 // assignments are worker_finished records (docs/storage.md): the record is
-// copied with the two lists moved out and back, as the worker actor does,
+// copied with the two lists moved out and back (copy_without_finished, as the worker actor does),
 // and encoded, with one finished record (the finish the change added).
 void BM_EncodeWorkerChange(benchmark::State& state) {
   auto w = sample_worker(state.range(0));
   size_t bytes = 0;
   uint64_t key = (uint64_t{1'000'001} << 32) | 1;
   for (auto _ : state) {
-    auto finished = std::move(w.finished);
-    auto order = std::move(w.finished_order);
-    w.finished.clear();
-    w.finished_order.clear();
-    auto copy = std::make_shared<const worker_state>(w);
-    w.finished = std::move(finished);
-    w.finished_order = std::move(order);
+    auto copy = copy_without_finished(w);
     auto record = storage::encode(record_kind::worker, copy.get());
     auto one = storage::encode(record_kind::worker_finished, &key);
     bytes += record.size() + one.size();

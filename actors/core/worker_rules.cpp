@@ -80,6 +80,17 @@ status check_daily_cap(const worker_state& w, timestamp now, const worker_policy
   return done{};
 }
 
+std::shared_ptr<const worker_state> copy_without_finished(worker_state& w) {
+  auto finished = std::move(w.finished);
+  auto order = std::move(w.finished_order);
+  w.finished.clear();
+  w.finished_order.clear();
+  auto rec = std::make_shared<const worker_state>(w);
+  w.finished = std::move(finished);
+  w.finished_order = std::move(order);
+  return rec;
+}
+
 open_assignment_list in_progress(const worker_state& w, size_t max) {
   std::vector<std::pair<timestamp, uint64_t>> found;   // (accepted at, key)
   for (const auto& [key, e] : w.open)

@@ -70,14 +70,7 @@ void refresh_credentials(worker_actor_state& st) {
 std::shared_ptr<const worker_state> worker_record(worker_state& w, bool with_lists) {
   if (with_lists)
     return std::make_shared<const worker_state>(w);
-  auto finished = std::move(w.finished);
-  auto order = std::move(w.finished_order);
-  w.finished.clear();
-  w.finished_order.clear();
-  auto rec = std::make_shared<const worker_state>(w);
-  w.finished = std::move(finished);
-  w.finished_order = std::move(order);
-  return rec;
+  return copy_without_finished(w);
 }
 
 bool finished_unstored(const worker_actor_state& st) {

@@ -126,6 +126,11 @@ struct worker_state {
 // than two days at the full daily cap, far longer than a restart's replay.
 inline constexpr size_t finished_max = 10'000;
 
+// The worker's record as stored: a copy of everything but the finished
+// lists (kept as their own records), which are moved out for the copy and
+// back, so a change costs what changed, not the finished assignments.
+std::shared_ptr<const worker_state> copy_without_finished(worker_state& w);
+
 bool on_probation(const worker_state& w, timestamp now, const worker_policy& p);
 int64_t daily_cap(const worker_state& w, timestamp now, const worker_policy& p);
 int64_t accepted_today(const worker_state& w, timestamp now);
