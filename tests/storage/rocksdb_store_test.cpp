@@ -82,15 +82,29 @@ std::vector<std::string> scan_keys(const rocksdb_store& s, const std::string& pr
 
 // Holds the writer thread inside a completion until released, so that the
 // commits made meanwhile queue up and go out as the next group.
+// Holds the store's writer (in store_options::after_group) while a test
+// queues commits, so that they are written as one group once released.
 class writer_latch {
 public:
-  void hold(storage_port& s) {
-    s.commit({}, [this](status) {
+  // Put into the options before opening the store.
+  void install(store_options& o) {
+    o.after_group = [this] {
       std::unique_lock<std::mutex> lock{m_};
+      if (!armed_)
+        return;
+      armed_ = false;
       held_ = true;
       cv_.notify_all();
       cv_.wait_for(lock, 60s, [&] { return released_; });
-    });
+    };
+  }
+  // Returns once the writer is held (after writing an empty batch).
+  void hold(storage_port& s) {
+    {
+      std::lock_guard<std::mutex> lock{m_};
+      armed_ = true;
+    }
+    s.commit({}, [](status) {});
     std::unique_lock<std::mutex> lock{m_};
     cv_.wait_for(lock, 60s, [&] { return held_; });
   }
@@ -103,7 +117,7 @@ public:
 private:
   std::mutex m_;
   std::condition_variable cv_;
-  bool held_ = false, released_ = false;
+  bool armed_ = false, held_ = false, released_ = false;
 };
 
 TEST(RocksdbStore, ParseDurability) {
@@ -297,8 +311,9 @@ TEST(RocksdbStore, GroupCommitMergesWhatIsQueued) {
   temp_dir dir;
   store_options o;
   o.max_batch_records = 10;
-  auto s = open_store(dir.path(), durability::sync, o);
   writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::sync, o);
   latch.hold(*s);
   auto before = s->stats();
   std::atomic<int> ok{0};
@@ -324,9 +339,11 @@ TEST(RocksdbStore, GroupCommitMergesWhatIsQueued) {
 // nothing, a delete then a put leaves the put.
 TEST(RocksdbStore, AKeyWrittenSeveralTimesInAGroupKeepsTheLastWrite) {
   temp_dir dir;
-  auto s = open_store(dir.path(), durability::sync);
-  ASSERT_TRUE(commit_wait(*s, {counter("gone-later", 1)}).ok());
+  store_options o;
   writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::sync, o);
+  ASSERT_TRUE(commit_wait(*s, {counter("gone-later", 1)}).ok());
   latch.hold(*s);
   auto before = s->stats();
   std::atomic<int> ok{0};
@@ -357,8 +374,9 @@ TEST(RocksdbStore, BackpressureBlocksCommitUntilTheWriterCatchesUp) {
   temp_dir dir;
   store_options o;
   o.max_pending_bytes = 2000;
-  auto s = open_store(dir.path(), durability::wal, o);
   writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::wal, o);
   latch.hold(*s);
   std::atomic<int> committed{0}, completed{0};
   std::thread producer([&] {
@@ -389,7 +407,7 @@ TEST(RocksdbStore, CommitFromACompletionDoesNotBlock) {
   std::promise<status> chained;
   auto f = chained.get_future();
   s->commit({counter("a", 1)}, [&](status) {
-    // On the writer thread, with other batches possibly queued.
+    // On the completer thread, with other batches possibly queued.
     s->commit({counter("b", 2)}, [&](status st) { chained.set_value(st); });
   });
   for (int i = 0; i < 50; ++i)
@@ -489,9 +507,11 @@ TEST(RocksdbStore, CommitAndReadsAfterCloseFail) {
 
 TEST(RocksdbStore, LastReferenceDroppedInACompletion) {
   temp_dir dir;
-  auto s = open_store(dir.path());
-  auto* raw = s.get();
+  store_options o;
   writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::wal, o);
+  auto* raw = s.get();
   latch.hold(*s);
   std::promise<status> second;
   s->commit({counter("a", 1)}, [keep = s](status st) { EXPECT_TRUE(st.ok()); });
@@ -501,12 +521,12 @@ TEST(RocksdbStore, LastReferenceDroppedInACompletion) {
   auto f = second.get_future();
   ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
   EXPECT_TRUE(f.get().ok());
-  // The writer closes the database on its way out; then it opens again.
+  // The completer closes the database on its way out; then it opens again.
   std::shared_ptr<rocksdb_store> again;
   for (int i = 0; i < 600 && !again; ++i) {
-    store_options o;
-    o.path = dir.path();
-    auto r = rocksdb_store::open(o);
+    store_options fresh;
+    fresh.path = dir.path();
+    auto r = rocksdb_store::open(fresh);
     if (r.ok())
       again = *r;
     else
@@ -636,11 +656,11 @@ protected:
     env = rocksdb::NewCompositeEnv(fs);
     store_options o;
     o.env = env.get();
+    latch.install(o);
     s = open_store(dir.path(), GetParam().mode, o);
     ASSERT_NE(s, nullptr);
     ASSERT_TRUE(commit_wait(*s, {counter("before", 1)}).ok());
 
-    writer_latch latch;
     latch.hold(*s);
     fs->failing = true;
     auto groups = s->stats().groups;
@@ -685,6 +705,7 @@ protected:
   }
 
   temp_dir dir;
+  writer_latch latch;   // before s: the store's hook refers to it
   std::shared_ptr<failing_wal_fs> fs;
   std::unique_ptr<rocksdb::Env> env;
   std::shared_ptr<rocksdb_store> s;

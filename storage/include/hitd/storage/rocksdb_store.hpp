@@ -5,16 +5,17 @@
 // is spread over the engine's scheduler threads) and queues it. One writer
 // thread takes everything queued (up to max_batch_records records, always at
 // least one whole batch), merges it into one RocksDB write batch, writes it
-// once, and then calls the `done` of every batch in the group, in commit()
-// order, with success or with errc::storage_failure carrying RocksDB's
-// status. A synced write never happens on a caller's thread. Batches are
-// applied in commit() order, each atomically.
+// once, and hands the group to a second thread, the completer, which calls
+// the `done` of every batch in it, in commit() order, with success or with
+// errc::storage_failure carrying RocksDB's status; meanwhile the writer
+// writes the next group. A synced write never happens on a caller's
+// thread. Batches are applied in commit() order, each atomically.
 //
 // Backpressure: when the encoded bytes queued and not yet written exceed
 // max_pending_bytes, commit() blocks its caller until the writer has caught
 // up below the limit (a batch is always admitted into an empty queue, however
-// large). commit() called from a completion (on the writer thread) never
-// blocks. Callers that must never block should keep their own in-flight
+// large). commit() called from a completion (on the completer thread)
+// never blocks. Callers that must never block should keep their own in-flight
 // bound below the limit.
 //
 // A failed write fails every batch of its group (none of it is applied),
@@ -34,9 +35,10 @@
 // close() (also run by the destructor) stops accepting commits, writes what
 // is queued, calls its completions, stops the writer and closes the
 // database; in durability "none" it first flushes the memtables so that a
-// clean close loses nothing. Called from a completion (on the writer thread,
-// also when the last reference to the store is dropped there) it returns at
-// once and the writer closes the database after the rest of the queue.
+// clean close loses nothing. Called from a completion (on the completer
+// thread, also when the last reference to the store is dropped there) it
+// returns at once and the completer closes the database once the rest of
+// the queue is written and completed.
 // Never call close() from a scan visitor: it waits for reads in flight.
 // commit() after close() fails with errc::storage_failure (its done is
 // called on the calling thread); get() and scan() fail the same way.
@@ -44,6 +46,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +82,10 @@ struct store_options {
   // FileSystemWrapper that fails writes). Not owned; must outlive the store.
   // Null: the default Env.
   rocksdb::Env* env = nullptr;
+  // Tests only: runs on the writer thread after each group is written,
+  // before its completions go to the completer thread, so a test can hold
+  // the writer while it queues commits. Null: nothing.
+  std::function<void()> after_group;
 };
 
 // The store's counters, read at any time (each is exact; together they are
@@ -127,7 +134,7 @@ public:
 private:
   struct impl;
   explicit rocksdb_store(std::shared_ptr<impl> p);
-  std::shared_ptr<impl> impl_;   // shared with the writer thread
+  std::shared_ptr<impl> impl_;   // shared with the writer and completer threads
 };
 
 } // namespace hitd::storage
