@@ -1,4 +1,5 @@
 #include "hitd/gateway/credentials.hpp"
+#include "hitd/gateway/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -218,14 +219,7 @@ std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 0xf]);
-  }
-  return out;
+  return hex_lower(md, len);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

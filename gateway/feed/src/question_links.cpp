@@ -10,21 +10,11 @@
 
 #include "hitd/ids.hpp"
 #include "hitd/xml.hpp"
+#include "hitd/gateway/hex.hpp"
 
 namespace hitd::gateway {
 
 namespace {
-
-std::string hex(const unsigned char* p, size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(digits[p[i] >> 4]);
-    out.push_back(digits[p[i] & 15]);
-  }
-  return out;
-}
 
 // The value of `name` in a query string of plain values (ids, digits, hex:
 // nothing here needs percent-decoding), or nullopt.
@@ -61,7 +51,7 @@ std::string question_links::sign(std::string_view hit_id, std::string_view reque
   unsigned int len = 0;
   HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(msg.data()),
        msg.size(), mac, &len);
-  return hex(mac, len);
+  return hex_lower(mac, len);
 }
 
 std::string question_links::link(std::string_view hit_id, std::string_view requester_id, int64_t expires_s) const {

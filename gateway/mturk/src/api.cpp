@@ -10,6 +10,7 @@
 
 #include "call.hpp"
 #include "hitd/gateway/mturk/sigv4.hpp"
+#include "hitd/gateway/hex.hpp"
 
 namespace hitd::gateway_mturk {
 
@@ -44,13 +45,7 @@ std::string random_hex(size_t bytes) {
   if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1)
     for (size_t i = 0; i < b.size(); ++i)
       b[i] = static_cast<unsigned char>(std::chrono::steady_clock::now().time_since_epoch().count() >> (i % 8));
-  std::string out;
-  char buf[3];
-  for (auto c : b) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    out += buf;
-  }
-  return out;
+  return gateway::hex_lower(b.data(), b.size());
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {

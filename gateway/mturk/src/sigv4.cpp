@@ -3,6 +3,7 @@
 // comparing signatures. HMAC-SHA256 and SHA-256 from OpenSSL.
 
 #include "hitd/gateway/mturk/sigv4.hpp"
+#include "hitd/gateway/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -80,23 +81,12 @@ std::string canonical_value(std::string_view v) {
   return out;
 }
 
-std::string hex(const unsigned char* p, size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(digits[p[i] >> 4]);
-    out.push_back(digits[p[i] & 0xf]);
-  }
-  return out;
-}
-
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
     return {};
-  return hex(md, len);
+  return gateway::hex_lower(md, len);
 }
 
 using mac = std::array<unsigned char, 32>;
@@ -408,7 +398,7 @@ std::string sigv4_signature(std::string_view secret_access_key, std::string_view
   OPENSSL_cleanse(k_region.data(), k_region.size());
   OPENSSL_cleanse(k_service.data(), k_service.size());
   OPENSSL_cleanse(k_signing.data(), k_signing.size());
-  return hex(sig.data(), sig.size());
+  return gateway::hex_lower(sig.data(), sig.size());
 }
 
 sigv4_result verify_sigv4(const sigv4_request& req, const secret_lookup& secret_of, int64_t now_s,
