@@ -66,6 +66,8 @@ response make_response(const http::request<http::string_body>& req, http::status
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
+  if (req.method() == http::verb::head)
+    res.body().clear();   // the headers of the GET, Content-Length included, and no body
   return res;
 }
 
@@ -151,9 +153,10 @@ private:
     out.keep_alive = req.keep_alive();
     unsigned version = req.version();
     bool keep_alive = req.keep_alive();
+    bool head = req.method() == http::verb::head;
     ctx_.http_in_flight.fetch_add(1);
-    ctx_.http(std::move(out), [self = shared_from_this(), version, keep_alive](http_response r) {
-      net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)]() mutable {
+    ctx_.http(std::move(out), [self = shared_from_this(), version, keep_alive, head](http_response r) {
+      net::post(self->stream_.get_executor(), [self, version, keep_alive, head, r = std::move(r)]() mutable {
         response res{static_cast<http::status>(r.status), version};
         res.set(http::field::server, "hitd");
         res.set(http::field::content_type, r.content_type);
@@ -162,6 +165,8 @@ private:
         res.keep_alive(keep_alive);
         res.body() = std::move(r.body);
         res.prepare_payload();
+        if (head)
+          res.body().clear();   // HEAD: the GET's headers, Content-Length included, and no body
         self->send(std::move(res));
         self->ctx_.http_in_flight.fetch_sub(1);   // after send counted the write
       });

@@ -50,6 +50,7 @@ struct http_reply {
   unsigned status = 0;
   std::string body;
   std::string content_type;
+  std::string content_length;   // the header as sent
 };
 
 // One keep-alive HTTP connection.
@@ -75,12 +76,16 @@ public:
       return out;
     http::response_parser<http::string_body> parser;
     parser.body_limit(16 << 20);
+    // The answer to HEAD has no body, whatever its Content-Length says: a
+    // body sent anyway stays in the buffer and spoils the next answer read.
+    parser.skip(verb == http::verb::head);
     out.ec = run_op(ioc_, socket_, [&](auto h) { http::async_read(socket_, buf_, parser, h); });
     if (out.ec)
       return out;
     out.status = parser.get().result_int();
     out.body = parser.get().body();
     out.content_type = std::string{parser.get()[http::field::content_type]};
+    out.content_length = std::string{parser.get()[http::field::content_length]};
     return out;
   }
 

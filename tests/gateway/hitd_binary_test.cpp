@@ -135,6 +135,22 @@ TEST(HitdBinary, CreateWorkerThenServeThenConnectWithThePrintedToken) {
   EXPECT_EQ(c.read().rfind(R"({"id":1,"type":"pong","time":)", 0), 0u);
   auto health = testing::http_request(port, testing::http::verb::get, "/healthz");
   EXPECT_EQ(health.status, 200u);
+  {
+    // A page: HEAD gives GET's headers without the body (the handler's
+    // answers go through the same transport as the MTurk API's).
+    testing::http_connection hc;
+    ASSERT_FALSE(hc.connect(port));
+    auto head = hc.request(testing::http::verb::head, "/worker.html");
+    ASSERT_FALSE(head.ec) << head.ec.message();
+    EXPECT_EQ(head.status, 200u);
+    EXPECT_EQ(head.content_type, "text/html; charset=utf-8");
+    EXPECT_TRUE(head.body.empty());
+    auto page = hc.request(testing::http::verb::get, "/worker.html");
+    ASSERT_FALSE(page.ec) << page.ec.message();
+    EXPECT_EQ(page.status, 200u);
+    EXPECT_EQ(head.content_length, std::to_string(page.body.size()));
+    EXPECT_NE(page.body.find("<script type=\"module\" src=\"/worker.js\">"), std::string::npos);
+  }
 
   server.signal(SIGTERM);
   EXPECT_EQ(c.read_until_closed(), close_code::going_away);

@@ -20,6 +20,7 @@ namespace hitd::gateway {
 namespace {
 
 using testing::http_request;
+using testing::http_connection;
 using testing::ws_client;
 namespace http = testing::http;
 namespace websocket = testing::websocket;
@@ -109,6 +110,33 @@ TEST(GatewayHttp, HealthzAnswersOkWithEngineStatus) {
   EXPECT_NE(r.body.find("\"status\":\"ok\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\"resident_workers\":2"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\"last_event_seq\""), std::string::npos) << r.body;
+}
+
+// HEAD answers with GET's headers and no body, and the connection goes on:
+// a body sent after the headers would be read as the start of the next
+// answer on the same connection.
+TEST(GatewayHttp, HeadAnswersWithHeadersOnly) {
+  fixture f;
+  http_connection c;
+  ASSERT_FALSE(c.connect(f.port));
+  for (const char* target : {"/healthz", "/metrics", "/nope"}) {
+    auto get = c.request(http::verb::get, target);
+    ASSERT_FALSE(get.ec) << target << ": " << get.ec.message();
+    auto head = c.request(http::verb::head, target);
+    ASSERT_FALSE(head.ec) << target << ": " << head.ec.message();
+    EXPECT_EQ(head.status, get.status) << target;
+    EXPECT_EQ(head.content_type, get.content_type) << target;
+    EXPECT_FALSE(head.content_length.empty()) << target;
+    EXPECT_TRUE(head.body.empty()) << target;
+  }
+  // /healthz's body has a fixed length here (no event happens in between).
+  auto get = c.request(http::verb::get, "/healthz");
+  auto head = c.request(http::verb::head, "/healthz");
+  EXPECT_EQ(head.content_length, std::to_string(get.body.size()));
+  auto again = c.request(http::verb::get, "/healthz");
+  ASSERT_FALSE(again.ec) << again.ec.message();
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_NE(again.body.find("\"status\":\"ok\""), std::string::npos) << again.body;
 }
 
 TEST(GatewayHttp, MetricsAreInPrometheusText) {

@@ -185,9 +185,10 @@ std::string_view content_type_of(std::string_view path) {
 bool is_page_request(const gateway::http_request& req) { return req.method == "GET" || req.method == "HEAD"; }
 
 gateway::http_response serve_page(const gateway::http_request& req) {
-  if (req.method != "GET") {
+  // HEAD answers as GET does; the transport sends its headers only.
+  if (req.method != "GET" && req.method != "HEAD") {
     auto r = text(405, "use GET\n");
-    r.headers.emplace_back("Allow", "GET");
+    r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
   std::string_view path = req.path();
