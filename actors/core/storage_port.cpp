@@ -30,6 +30,7 @@ const char* record_kind_name(record_kind k) {
     case record_kind::worker_grant: return "worker_grant";
     case record_kind::deposit_token: return "deposit_token";
     case record_kind::worker_finished: return "worker_finished";
+    case record_kind::qualification_retry: return "qualification_retry";
   }
   return "unknown";
 }

@@ -874,6 +874,9 @@ void handle(self_ptr self, requester::msg& m) {
           auto value = std::make_shared<const qualification_grant>(g);
           batch.push_back({record_kind::qualification_grant, qualification_grant_key(c.number, c.worker_id), value});
           batch.push_back({record_kind::worker_grant, worker_grant_key(c.worker_id, c.number), value});
+          if (c.requested_at)
+            batch.push_back({record_kind::qualification_retry, qualification_retry_key(c.number, c.worker_id),
+                             std::make_shared<const timestamp>(c.requested_at)});
         }
         event e;
         e.type = c.on ? event_type::qualification_granted : event_type::qualification_revoked;
@@ -977,7 +980,7 @@ void handle(self_ptr self, requester::msg& m) {
                 reply(qualification_request_outcome{true, v, {}});
               else
                 reply(s.err());
-            }}});
+            }, now}});
           return;
         }
         auto request_number = rt->next_qualification_request.next();
@@ -985,9 +988,12 @@ void handle(self_ptr self, requester::msg& m) {
                                      c.worker_id, spec.test, std::move(c.answer), now};
         st.qual_requests[request_number] = r;
         write_batch batch;
-        if (rt->persistent())
+        if (rt->persistent()) {
           batch.push_back({record_kind::qualification_request, qualification_request_key(c.number, request_number),
                            std::make_shared<const qualification_request_view>(r)});
+          batch.push_back({record_kind::qualification_retry, qualification_retry_key(c.number, c.worker_id),
+                           std::make_shared<const timestamp>(now)});
+        }
         rt->persist(std::move(batch), [reply = std::move(c.reply), id = r.qualification_request_id](status s) {
           if (s.ok())
             reply(qualification_request_outcome{false, 0, id});
@@ -1289,6 +1295,11 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
       return s.err();
     s = scan_as(store, qualification_request_prefix(n), [&](const std::string& key, const record_value& r) {
       st->qual_requests[trailing_number(key)] = *std::static_pointer_cast<const qualification_request_view>(r);
+    });
+    if (!s.ok())
+      return s.err();
+    s = scan_as(store, qualification_retry_prefix(n), [&](const std::string& key, const record_value& r) {
+      qt.last_request[key.substr(9, key.size() - 10)] = *std::static_pointer_cast<const timestamp>(r);
     });
     if (!s.ok())
       return s.err();

@@ -770,6 +770,8 @@ void get(reader& r, worker_state& s) {
 // The plain integer values.
 void put(writer& w, const uint64_t& v) { w.varint(v); }
 void get(reader& r, uint64_t& v) { v = r.varint(); }
+void put(writer& w, const timestamp& v) { w.svarint(v); }
+void get(reader& r, timestamp& v) { v = r.svarint(); }
 
 void put(writer&, const deadline_mark&) {}
 void get(reader&, deadline_mark&) {}
@@ -850,6 +852,7 @@ bool known_kind(record_kind k) {
     case record_kind::qualification_request: case record_kind::requester_hit_type:
     case record_kind::request_token: case record_kind::pending_hold: case record_kind::worker_grant:
     case record_kind::deposit_token: case record_kind::credential: case record_kind::worker_finished:
+    case record_kind::qualification_retry:
       return true;
   }
   return false;
@@ -883,6 +886,7 @@ std::string encode(record_kind k, const void* value) {
     case record_kind::worker_grant: return encode_as<qualification_grant>(value);
     case record_kind::deposit_token: return encode_as<deposit_token_record>(value);
     case record_kind::worker_finished: return encode_as<uint64_t>(value);
+    case record_kind::qualification_retry: return encode_as<timestamp>(value);
   }
   return {};
 }
@@ -913,6 +917,7 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
     case record_kind::worker_grant: return decode_as<qualification_grant>(k, bytes, key_for_errors);
     case record_kind::deposit_token: return decode_as<deposit_token_record>(k, bytes, key_for_errors);
     case record_kind::worker_finished: return decode_as<uint64_t>(k, bytes, key_for_errors);
+    case record_kind::qualification_retry: return decode_as<timestamp>(k, bytes, key_for_errors);
   }
   return error{errc::storage_failure, "record of unknown kind " + std::to_string(static_cast<unsigned>(k)) +
                                           " at key " + key_hex(key_for_errors)};

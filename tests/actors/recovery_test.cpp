@@ -364,6 +364,49 @@ TEST(Recovery, ARequesterComesBackWithItsTypesBlocksAndQualifications) {
   EXPECT_TRUE(must(h->list_qualification_requests(r, qt2.qualification_type_id, {})).items.empty());
 }
 
+// A worker's last request for a qualification type is a record: a restart
+// does not let the worker ask again before the type's retry delay, whether
+// the request waited for the requester or was granted at once.
+TEST(Recovery, AQualificationRetryDelayHoldsAcrossARestart) {
+  engine_harness h;
+  auto r = h.requester();
+  auto w = h.veteran();
+  qualification_type_spec q;
+  q.name = "Reviewed";
+  q.description = "The requester looks at each request";
+  q.status = qualification_type_status::active;
+  q.retry_delay_s = 3600;
+  auto reviewed = must(h->create_qualification_type(r, q));
+  q.name = "At once";
+  q.auto_granted = true;
+  q.auto_granted_value = 5;
+  auto at_once = must(h->create_qualification_type(r, q));
+  q.name = "Once only";
+  q.retry_delay_s.reset();
+  auto once = must(h->create_qualification_type(r, q));
+  EXPECT_FALSE(must(h->request_qualification(w, reviewed.qualification_type_id, "")).granted);
+  EXPECT_TRUE(must(h->request_qualification(w, at_once.qualification_type_id, "")).granted);
+  EXPECT_TRUE(must(h->request_qualification(w, once.qualification_type_id, "")).granted);
+  auto pending = must(h->list_qualification_requests(r, reviewed.qualification_type_id, {}));
+  ASSERT_EQ(pending.items.size(), 1u);
+  must(h->reject_qualification_request(r, pending.items[0].qualification_request_id, "not yet"));
+
+  h.restart();
+  h->advance_clock(seconds(1800));
+  for (const auto& t : {reviewed, at_once, once})
+    EXPECT_EQ(h->request_qualification(w, t.qualification_type_id, "").code(), errc::qualification_retry_not_allowed)
+        << t.spec.name;
+  // Past the delay the first two may be asked for again; the third never.
+  h->advance_clock(seconds(1801));
+  h.restart();
+  EXPECT_FALSE(must(h->request_qualification(w, reviewed.qualification_type_id, "")).granted);
+  EXPECT_TRUE(must(h->request_qualification(w, at_once.qualification_type_id, "")).granted);
+  EXPECT_EQ(h->request_qualification(w, once.qualification_type_id, "").code(), errc::qualification_retry_not_allowed);
+  // And the new request's time is what counts from now on.
+  h.restart();
+  EXPECT_EQ(h->request_qualification(w, at_once.qualification_type_id, "").code(), errc::qualification_retry_not_allowed);
+}
+
 TEST(Recovery, AcceptNextOfAGroupWorksAfterARestart) {
   engine_harness h;
   auto r = h.requester();

@@ -419,7 +419,13 @@ TEST(RocksdbStore, CommitFromACompletionDoesNotBlock) {
 
 TEST(RocksdbStore, MismatchedKindIsRefusedInOrder) {
   temp_dir dir;
-  auto s = open_store(dir.path());
+  // The four batches in one group (a refused batch halts the groups after
+  // its own, like a failed write).
+  store_options o;
+  writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::wal, o);
+  latch.hold(*s);
   std::vector<int> seen;
   std::promise<void> all;
   s->commit({counter("first", 1)}, [&](status st) { seen.push_back(st.ok() ? 1 : -1); });
@@ -439,6 +445,7 @@ TEST(RocksdbStore, MismatchedKindIsRefusedInOrder) {
     seen.push_back(st.ok() ? 4 : -4);
     all.set_value();
   });
+  latch.release();
   ASSERT_EQ(all.get_future().wait_for(60s), std::future_status::ready);
   EXPECT_EQ(seen, (std::vector{1, -2, -3, 4}));
   EXPECT_EQ(*s->get(counter_key("second")), nullptr);

@@ -573,6 +573,8 @@ inline std::vector<sample> full_samples() {
                           deposit_token_record{cents(1'000'000'000'000), t0 - days(1)}));
   s.push_back(make_sample(record_kind::worker_finished, worker_finished_key("AW0000000000123", 9'999),
                           uint64_t{(uint64_t{42} << 32) | 7}));
+  s.push_back(make_sample(record_kind::qualification_retry, qualification_retry_key(9, "AW0000000000123"),
+                          timestamp{t0 + days(2)}));
   return s;
 }
 
@@ -604,6 +606,7 @@ inline std::vector<sample> empty_samples() {
   s.push_back(make_sample(record_kind::worker_grant, worker_grant_key("", 0), qualification_grant{}));
   s.push_back(make_sample(record_kind::deposit_token, deposit_token_key("", ""), deposit_token_record{}));
   s.push_back(make_sample(record_kind::worker_finished, worker_finished_key("", 0), uint64_t{0}));
+  s.push_back(make_sample(record_kind::qualification_retry, qualification_retry_key(0, ""), timestamp{0}));
   return s;
 }
 

@@ -149,6 +149,14 @@ inline std::string qualification_request_prefix(uint64_t type) {
 inline std::string qualification_grant_prefix(uint64_t type) {
   return record_key{record_kind::qualification_grant}.number(type).str();
 }
+// When a worker last asked for a qualification type (its RetryDelayInSeconds
+// counts from there), so a restart does not let the worker ask again sooner.
+inline std::string qualification_retry_key(uint64_t type, const std::string& worker) {
+  return record_key{record_kind::qualification_retry}.number(type).text(worker).str();
+}
+inline std::string qualification_retry_prefix(uint64_t type) {
+  return record_key{record_kind::qualification_retry}.number(type).str();
+}
 inline std::string requester_hit_type_key(const std::string& requester, uint64_t type) {
   return record_key{record_kind::requester_hit_type}.text(requester).number(type).str();
 }

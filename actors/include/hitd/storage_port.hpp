@@ -56,6 +56,7 @@ enum class record_kind : uint8_t {
   worker_grant = 22,           // qualification_grant, key = worker id + type number: a worker's grants (the requester writes it)
   deposit_token = 23,          // deposit_token_record, key = requester id + token: a deposit's idempotency token
   worker_finished = 24,        // uint64 assignment key, key = worker id + finish seq: a worker's finished assignments
+  qualification_retry = 25,    // timestamp, key = type number + worker id: when the worker last asked for the type
 };
 
 // The first byte of a key, as a kind (the key schema puts it there).
