@@ -19,6 +19,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -80,6 +81,21 @@ std::optional<std::string> prefix_successor(std::string prefix) {
   return prefix;
 }
 
+// The memtable's insert hint (memtable_insert_with_hint_prefix_extractor):
+// one hint per record kind, the key's first byte. A write group is sorted by
+// key, so its records of one kind go into the memtable in order, each close
+// to the one before. Without a hint the skip list starts a kind's run from
+// the last insert of the kind before it, far away; with it, from where that
+// kind's last insert was, usually near (recent HITs, the same workers)
+// (measured in docs/benchmarks.md, "A memtable insert hint per record kind").
+// At most 256 hints, about 250 bytes each, per memtable.
+class kind_byte_hint final : public rocksdb::SliceTransform {
+public:
+  const char* Name() const override { return "hitd.KindByteHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return {key.data(), 1}; }
+  bool InDomain(const rocksdb::Slice& key) const override { return !key.empty(); }
+};
+
 rocksdb::Options rocksdb_options(const store_options& o) {
   rocksdb::Options opt;
   opt.create_if_missing = o.create_if_missing;
@@ -119,6 +135,11 @@ rocksdb::Options rocksdb_options(const store_options& o) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
   opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // One thread (the store's writer) writes, so RocksDB's concurrent
+  // memtable inserts would never run; off, the insert hint above is used
+  // (RocksDB ignores it for concurrent inserts).
+  opt.allow_concurrent_memtable_write = false;
+  opt.memtable_insert_with_hint_prefix_extractor = std::make_shared<kind_byte_hint>();
   // No prefix extractor: keys have variable-length text parts and scans use
   // prefixes of different lengths (one kind byte; a HIT number; a requester
   // id), so a fixed prefix would either filter nothing or be wrong for the
