@@ -58,6 +58,14 @@ std::string query_param(std::string_view query, std::string_view name) {
 
 using response = http::response<http::string_body>;
 
+// Content-Length from the body; then, for HEAD, no body: the GET's headers,
+// Content-Length included, and nothing after them.
+void prepare_payload(response& res, bool head) {
+  res.prepare_payload();
+  if (head)
+    res.body().clear();
+}
+
 response make_response(const http::request<http::string_body>& req, http::status status, std::string body,
                        std::string_view content_type = "application/json") {
   response res{status, req.version()};
@@ -65,9 +73,7 @@ response make_response(const http::request<http::string_body>& req, http::status
   res.set(http::field::content_type, content_type);
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
-  res.prepare_payload();
-  if (req.method() == http::verb::head)
-    res.body().clear();   // the headers of the GET, Content-Length included, and no body
+  prepare_payload(res, req.method() == http::verb::head);
   return res;
 }
 
@@ -164,9 +170,7 @@ private:
           res.set(k, v);
         res.keep_alive(keep_alive);
         res.body() = std::move(r.body);
-        res.prepare_payload();
-        if (head)
-          res.body().clear();   // HEAD: the GET's headers, Content-Length included, and no body
+        prepare_payload(res, head);
         self->send(std::move(res));
         self->ctx_.http_in_flight.fetch_sub(1);   // after send counted the write
       });
