@@ -27,13 +27,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
+#include <unistd.h>
+
 #include <hitd/hitd.hpp>
+#include <hitd/storage/rocksdb_store.hpp>
 
 #include "bench_properties.hpp"
-#include <hitd/storage/rocksdb_store.hpp>
 
 namespace {
 
