@@ -18,6 +18,14 @@
 namespace hitd::test {
 namespace {
 
+// A qualification type as these tests make them (active: the default).
+qualification_type_spec qualification_type(std::string name, std::string description) {
+  qualification_type_spec q;
+  q.name = std::move(name);
+  q.description = std::move(description);
+  return q;
+}
+
 void expect_same_hit(const hit_view& a, const hit_view& b) {
   EXPECT_EQ(a.hit_id, b.hit_id);
   EXPECT_EQ(a.hit_type_id, b.hit_type_id);
@@ -330,10 +338,7 @@ TEST(Recovery, ARequesterComesBackWithItsTypesBlocksAndQualifications) {
   auto w = h.veteran();
   auto w2 = h.veteran();
   auto type = h.hit_type(r);
-  qualification_type_spec q;
-  q.name = "Photo skills";
-  q.description = "Can label photos";
-  q.status = qualification_type_status::active;
+  auto q = qualification_type("Photo skills", "Can label photos");
   auto qt = must(h->create_qualification_type(r, q));
   must(h->associate_qualification_with_worker(r, qt.qualification_type_id, w, 80, false));
   must(h->create_worker_block(r, w2, "spam"));
@@ -371,10 +376,7 @@ TEST(Recovery, AQualificationRetryDelayHoldsAcrossARestart) {
   engine_harness h;
   auto r = h.requester();
   auto w = h.veteran();
-  qualification_type_spec q;
-  q.name = "Reviewed";
-  q.description = "The requester looks at each request";
-  q.status = qualification_type_status::active;
+  auto q = qualification_type("Reviewed", "The requester looks at each request");
   q.retry_delay_s = 3600;
   auto reviewed = must(h->create_qualification_type(r, q));
   q.name = "At once";
@@ -577,10 +579,7 @@ TEST(Recovery, AGrantTheRequesterWroteHoldsForTheWorkerAfterACrash) {
   engine_harness h;
   auto r = h.requester();
   auto w = h.veteran();
-  qualification_type_spec q;
-  q.name = "Photo skills";
-  q.description = "Can label photos";
-  auto qt = must(h->create_qualification_type(r, q));
+  auto qt = must(h->create_qualification_type(r, qualification_type("Photo skills", "Can label photos")));
   auto p = engine_harness::props();
   qualification_requirement need;
   need.qualification_type_id = qt.qualification_type_id;
