@@ -140,10 +140,10 @@ struct funds { transfer_outcome outcome; std::function<void(transfer_outcome)> t
 struct create_qual_type { qualification_type_spec spec; callback<qualification_type_view> reply; };
 struct update_qual_type { uint64_t number; qualification_type_update update; callback<qualification_type_view> reply; };
 struct delete_qual_type { uint64_t number; callback<done> reply; };
-// requested_at: the grant answers the worker's own request then (its time
-// is written with the grant, as the type's retry record).
+// requested_at: set when the grant answers the worker's own request, at
+// that time (written with the grant, as the type's retry record).
 struct grant { uint64_t number; std::string worker_id; int32_t value; bool on; std::string reason; callback<done> reply;
-               timestamp requested_at = 0; };
+               std::optional<timestamp> requested_at; };
 struct score { uint64_t number; std::string worker_id; callback<qualification_view> reply; };
 struct list_grants { uint64_t number; std::optional<qualification_status> status; page_request page; callback<hitd::page<qualification_view>> reply; };
 struct qual_request { uint64_t number; std::string worker_id; std::string answer; callback<qualification_request_outcome> reply; };

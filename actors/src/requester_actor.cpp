@@ -876,7 +876,7 @@ void handle(self_ptr self, requester::msg& m) {
           batch.push_back({record_kind::worker_grant, worker_grant_key(c.worker_id, c.number), value});
           if (c.requested_at)
             batch.push_back({record_kind::qualification_retry, qualification_retry_key(c.number, c.worker_id),
-                             std::make_shared<const timestamp>(c.requested_at)});
+                             std::make_shared<const timestamp>(*c.requested_at)});
         }
         event e;
         e.type = c.on ? event_type::qualification_granted : event_type::qualification_revoked;
