@@ -58,7 +58,7 @@ to_records gbench "$RESULTS" "$RESULTS/engine.json"
 log "2/5 lifecycles on RocksDB (sync, wal), RocksDB alone writing the same"
 # Each mode's engine runs, then RocksDB alone writing what the engine's last
 # run of that mode wrote (the limit of the persistence path).
-"$bench/hitd_bench_durable" --benchmark_filter='BM_DurableLifecycle/mode:[01]/per_hit:1/|BM_RawRocksdbSameWrites/mode:[01]/' \
+"$bench/hitd_bench_durable" --benchmark_filter='BM_DurableLifecycle/mode:[01]/per_hit:1/|BM_RawRocksdb(SameWrites|Replay)/mode:[01]/' \
   "${gb[@]}" --benchmark_out="$RESULTS/durable.json" >/dev/null
 to_records gbench "$RESULTS" "$RESULTS/durable.json"
 

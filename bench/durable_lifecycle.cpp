@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <hitd/hitd.hpp>
+#include <hitd/storage/rocksdb_options.hpp>
 #include <hitd/storage/rocksdb_store.hpp>
 
 #include "bench_properties.hpp"
@@ -53,10 +54,25 @@ const char* mode_name(durability d) {
   return d == durability::sync ? "sync" : d == durability::wal ? "wal" : "none";
 }
 
-std::shared_ptr<hitd::storage::rocksdb_store> open_store(const std::string& dir, durability mode) {
+// The write groups the store wrote while capturing is on (the RocksDB
+// write batches, as bytes), for BM_RawRocksdbReplay.
+struct group_capture {
+  std::mutex m;
+  bool on = false;
+  std::vector<std::string> groups;
+};
+
+std::shared_ptr<hitd::storage::rocksdb_store> open_store(const std::string& dir, durability mode,
+                                                         group_capture* capture = nullptr) {
   hitd::storage::store_options so;
   so.path = dir;
   so.mode = mode;
+  if (capture)
+    so.before_write = [capture](const rocksdb::WriteBatch& wb) {
+      std::lock_guard<std::mutex> g{capture->m};
+      if (capture->on)
+        capture->groups.push_back(wb.Data());
+    };
   return hitd::storage::rocksdb_store::open(so).value();
 }
 
@@ -193,6 +209,10 @@ struct write_shape {
   double bytes_per_record = 0;
   double records_per_group = 0;
   double lifecycles_per_second = 0;
+  // The write groups of one more run of `captured_lifecycles`, after the
+  // measured ones (so copying them costs the measured runs nothing).
+  std::vector<std::string> groups;
+  int64_t captured_lifecycles = 0;
 };
 std::map<int, write_shape> measured;
 
@@ -201,7 +221,8 @@ void BM_DurableLifecycle(benchmark::State& state) {
   const int64_t per_hit = state.range(1);
   const int64_t total = 10'000;
   temp_dir dir;
-  auto store = open_store(dir.path, mode);
+  group_capture capture;
+  auto store = open_store(dir.path, mode, &capture);
   rig r{store, 2'000};
   r.e->drain();
   double seconds = 0;
@@ -230,11 +251,28 @@ void BM_DurableLifecycle(benchmark::State& state) {
   // in the same group.
   state.counters["superseded_per_lifecycle"] = static_cast<double>(superseded) / lifecycles;
   state.SetLabel(mode_name(mode));
-  if (per_hit == 1)
-    measured[static_cast<int>(mode)] = {static_cast<double>(records) / lifecycles,
-                                        records ? static_cast<double>(bytes) / static_cast<double>(records) : 0,
-                                        groups ? static_cast<double>(records) / static_cast<double>(groups) : 1,
-                                        lifecycles / seconds};
+  if (per_hit == 1) {
+    write_shape shape{static_cast<double>(records) / lifecycles,
+                      records ? static_cast<double>(bytes) / static_cast<double>(records) : 0,
+                      groups ? static_cast<double>(records) / static_cast<double>(groups) : 1,
+                      lifecycles / seconds, {}, total};
+    {
+      std::lock_guard<std::mutex> g{capture.m};
+      capture.on = true;
+    }
+    bool ok = run_lifecycles(r, total, per_hit, 512);
+    r.e->drain();
+    {
+      std::lock_guard<std::mutex> g{capture.m};
+      capture.on = false;
+      shape.groups = std::move(capture.groups);
+    }
+    if (!ok) {
+      state.SkipWithError("a lifecycle command failed in the capture run");
+      return;
+    }
+    measured[static_cast<int>(mode)] = std::move(shape);
+  }
 }
 BENCHMARK(BM_DurableLifecycle)
   ->ArgsProduct({{static_cast<int>(durability::sync), static_cast<int>(durability::wal), static_cast<int>(durability::none)},
@@ -358,6 +396,70 @@ BENCHMARK(BM_RawRocksdbSameWrites)
   ->ArgName("mode")
   ->Unit(benchmark::kMillisecond)
   ->UseRealTime();
+
+// RocksDB alone, from one thread, writing exactly what the store wrote in
+// one run of BM_DurableLifecycle (per_hit 1) in that mode: the same write
+// batches (keys, values, deletes) in the same groups, in the same order,
+// with the same write options. The synthetic writes above use sequential
+// keys, which a skip list inserts faster than the engine's keys of many
+// kinds; this is the limit for the engine's own writes. With the store's
+// own RocksDB options (hitd::storage::rocksdb_options: its memtables, its
+// insert hint, bloom filters, compression), so the difference is the
+// store's work, not its tuning.
+void BM_RawRocksdbReplay(benchmark::State& state) {
+  auto mode = static_cast<durability>(state.range(0));
+  auto it = measured.find(static_cast<int>(mode));
+  if (it == measured.end() || it->second.groups.empty()) {
+    state.SkipWithError("run BM_DurableLifecycle with per_hit:1 for this mode first (same process)");
+    return;
+  }
+  const auto& shape = it->second;
+  std::vector<rocksdb::WriteBatch> batches;
+  batches.reserve(shape.groups.size());
+  uint64_t records = 0;
+  for (const auto& g : shape.groups) {
+    batches.emplace_back(g);
+    records += batches.back().Count();
+  }
+  temp_dir dir;
+  hitd::storage::store_options so;
+  so.path = dir.path;
+  so.mode = mode;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(hitd::storage::rocksdb_options(so), dir.path, &raw).ok()) {
+    state.SkipWithError("cannot open RocksDB");
+    return;
+  }
+  std::unique_ptr<rocksdb::DB> db{raw};
+  rocksdb::WriteOptions wo;
+  wo.sync = mode == durability::sync;
+  wo.disableWAL = mode == durability::none;
+  double seconds = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (auto& wb : batches) {
+      if (!db->Write(wo, &wb).ok()) {
+        state.SkipWithError("RocksDB write failed");
+        return;
+      }
+    }
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(records));
+  double limit = static_cast<double>(state.iterations() * shape.captured_lifecycles) / seconds;
+  state.counters["records_per_lifecycle"] = static_cast<double>(records) / static_cast<double>(shape.captured_lifecycles);
+  state.counters["records_per_group"] = static_cast<double>(records) / static_cast<double>(batches.size());
+  state.counters["lifecycles_per_s_limit"] = limit;
+  state.counters["engine_lifecycles_per_s"] = shape.lifecycles_per_second;
+  state.counters["engine_fraction"] = shape.lifecycles_per_second / limit;
+  state.SetLabel(mode_name(mode));
+}
+BENCHMARK(BM_RawRocksdbReplay)
+  ->Arg(static_cast<int>(durability::sync))->Arg(static_cast<int>(durability::wal))->Arg(static_cast<int>(durability::none))
+  ->ArgName("mode")
+  ->Unit(benchmark::kMillisecond)
+  ->UseRealTime()
+  ->Iterations(3);
 
 // Resident memory: RSS growth per HIT (one assignment accepted, so the
 // HIT actor holds a real assignment) and per worker: the engine's own

@@ -84,6 +84,24 @@ class Report(unittest.TestCase):
             s = f.read()
         self.assertTrue(s.startswith("<svg") and "postgres sync" in s and s.count("<circle") == 4)
 
+    def test_rocksdb_alone_both_ways_and_both_verdicts(self):
+        # hitd wal 16k, 18k, 17k; sequential keys 60k each; the replay 25k, 30k, 34k:
+        # run by run 0.27/0.30/0.28 (median 0.28) and 0.64/0.60/0.50 (median 0.60).
+        recs = []
+        for rep, (h, seq, replay) in enumerate([(16000, 60000, 25000), (18000, 60000, 30000), (17000, 60000, 34000)]):
+            recs.append({"suite": "rocksdb", "system": "hitd wal", "x": None, "metric": "lifecycles_per_s",
+                         "value": h, "rep": rep})
+            recs.append({"suite": "rocksdb", "system": "rocksdb wal", "x": None, "metric": "lifecycles_per_s",
+                         "value": seq, "rep": rep})
+            recs.append({"suite": "rocksdb", "system": "rocksdb replay wal", "x": None, "metric": "lifecycles_per_s",
+                         "value": replay, "rep": rep})
+        self.records(recs)
+        text = self.run_report()
+        self.assertIn("| #3 | `wal` against RocksDB alone, same shape, sequential keys | ≥ 0.50x | 0.28x | **no** |", text)
+        self.assertIn("| #3 | `wal` against RocksDB alone replaying the engine's own writes | ≥ 0.50x | 0.60x | yes |",
+                      text)
+        self.assertIn("| wal | 17,000 (16,000-18,000) | 60,000 (60,000-60,000) |", text)
+
     def test_the_section_is_replaced_and_the_rest_kept(self):
         self.records([{"suite": "memory", "system": "hitd", "x": None, "metric": "lifecycles_per_s",
                        "value": 150000, "rep": 0}])
@@ -123,9 +141,11 @@ class Records(unittest.TestCase):
                 {"name": "BM_DurableLifecycle/mode:0/per_hit:1/iterations:3/real_time_median",
                  "run_type": "aggregate", "items_per_second": 1.0},
                 {"name": "BM_RawRocksdbSameWrites/mode:1/real_time", "run_type": "iteration", "repetition_index": 0,
-                 "lifecycles_per_s_limit": 40000.0, "label": "wal"}]}
+                 "lifecycles_per_s_limit": 40000.0, "label": "wal"},
+                {"name": "BM_RawRocksdbReplay/mode:1/iterations:3/real_time", "run_type": "iteration",
+                 "repetition_index": 0, "lifecycles_per_s_limit": 25000.0, "label": "wal"}]}
             write(os.path.join(d, "gb.json"), json.dumps(gb))
-            self.assertEqual(to_records.gbench(d, os.path.join(d, "gb.json")), 5)
+            self.assertEqual(to_records.gbench(d, os.path.join(d, "gb.json")), 6)
             write(os.path.join(d, "feed.txt"),
                   'RESULT server=ws clients=1000 rate=10 p99_ms=12.5 deliveries_per_cpu_s=70000 '
                   'published="published 63 0" missing=0 phase=same rc=0\n')
@@ -138,6 +158,8 @@ class Records(unittest.TestCase):
                        "value": 12000.0, "rep": 1}, recs)
         self.assertIn({"suite": "rocksdb", "system": "rocksdb wal", "x": None, "metric": "lifecycles_per_s",
                        "value": 40000.0, "rep": 0}, recs)
+        self.assertIn({"suite": "rocksdb", "system": "rocksdb replay wal", "x": None, "metric": "lifecycles_per_s",
+                       "value": 25000.0, "rep": 0}, recs)
         self.assertIn({"suite": "feed", "system": "ws", "x": 1000, "metric": "p99_ms", "value": 12.5, "rep": 2}, recs)
 
 

@@ -24,6 +24,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "hitd/storage/codec.hpp"
+#include "hitd/storage/rocksdb_options.hpp"
 
 namespace hitd::storage {
 
@@ -96,6 +97,8 @@ public:
   bool InDomain(const rocksdb::Slice& key) const override { return !key.empty(); }
 };
 
+} // namespace
+
 rocksdb::Options rocksdb_options(const store_options& o) {
   rocksdb::Options opt;
   opt.create_if_missing = o.create_if_missing;
@@ -149,7 +152,6 @@ rocksdb::Options rocksdb_options(const store_options& o) {
   return opt;
 }
 
-} // namespace
 
 struct rocksdb_store::impl {
   store_options opts;
@@ -328,6 +330,8 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
       }
     }
     if (failure.empty()) {
+      if (opts.before_write)
+        opts.before_write(wb);
       auto st = db->Write(write_options, &wb);
       groups.fetch_add(1, std::memory_order_relaxed);
       if (st.ok()) {

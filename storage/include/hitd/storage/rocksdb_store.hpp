@@ -55,7 +55,8 @@
 #include "hitd/storage_port.hpp"
 
 namespace rocksdb {
-class Env;   // only for tests that inject faults (store_options::env); no RocksDB header here
+class Env;          // only for tests that inject faults (store_options::env); no RocksDB header here
+class WriteBatch;   // only for benchmarks (store_options::before_write)
 }
 
 namespace hitd::storage {
@@ -86,6 +87,11 @@ struct store_options {
   // before its completions go to the completer thread, so a test can hold
   // the writer while it queues commits. Null: nothing.
   std::function<void()> after_group;
+  // Benchmarks only: runs on the writer thread with each group's write
+  // batch just before it is written (superseded records already dropped),
+  // so a benchmark can have RocksDB alone write exactly what the store
+  // wrote. Null: nothing.
+  std::function<void(const rocksdb::WriteBatch&)> before_write;
 };
 
 // The store's counters, read at any time (each is exact; together they are
