@@ -334,6 +334,32 @@ BENCHMARK(BM_DurableLifecycleClients)
   ->UseRealTime()
   ->Iterations(1);
 
+// A RocksDB database of its own for RocksDB alone, and the write options of
+// `mode` (as the store sets them). Null db when it does not open.
+struct raw_rocksdb {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::WriteOptions write_options;
+};
+raw_rocksdb open_raw(rocksdb::Options options, const std::string& path, durability mode) {
+  raw_rocksdb r;
+  options.create_if_missing = true;
+  rocksdb::DB* db = nullptr;
+  if (rocksdb::DB::Open(options, path, &db).ok())
+    r.db.reset(db);
+  r.write_options.sync = mode == durability::sync;
+  r.write_options.disableWAL = mode == durability::none;
+  return r;
+}
+
+// The lifecycles per second RocksDB alone allows (`limit`) beside the
+// engine's, and the engine's share of it.
+void report_limit(benchmark::State& state, double limit, const write_shape& shape, durability mode) {
+  state.counters["lifecycles_per_s_limit"] = limit;
+  state.counters["engine_lifecycles_per_s"] = shape.lifecycles_per_second;
+  state.counters["engine_fraction"] = shape.lifecycles_per_second / limit;
+  state.SetLabel(mode_name(mode));
+}
+
 // RocksDB alone, from one thread, writing what the engine wrote per
 // lifecycle (per_hit 1) in that mode: the same records of the same average
 // size in write groups of the same average size. Reports the lifecycles per
@@ -348,18 +374,13 @@ void BM_RawRocksdbSameWrites(benchmark::State& state) {
   const auto shape = it->second;
   temp_dir dir;
   rocksdb::Options options;
-  options.create_if_missing = true;
   options.write_buffer_size = size_t{64} << 20;
   options.max_background_jobs = 2;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, dir.path, &raw).ok()) {
+  auto [db, wo] = open_raw(options, dir.path, mode);
+  if (!db) {
     state.SkipWithError("cannot open RocksDB");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db{raw};
-  rocksdb::WriteOptions wo;
-  wo.sync = mode == durability::sync;
-  wo.disableWAL = mode == durability::none;
   const auto value_size = static_cast<size_t>(std::max(1.0, shape.bytes_per_record - 17));   // keys are ~17 bytes
   const auto group = static_cast<size_t>(std::max(1.0, shape.records_per_group));
   const std::string value(value_size, 'v');
@@ -386,10 +407,7 @@ void BM_RawRocksdbSameWrites(benchmark::State& state) {
   // Lifecycles per second this rate allows, and the engine's share of it.
   double limit = static_cast<double>(state.iterations() * records_per_iteration) / seconds / shape.records_per_lifecycle;
   state.counters["records_per_lifecycle"] = shape.records_per_lifecycle;
-  state.counters["lifecycles_per_s_limit"] = limit;
-  state.counters["engine_lifecycles_per_s"] = shape.lifecycles_per_second;
-  state.counters["engine_fraction"] = shape.lifecycles_per_second / limit;
-  state.SetLabel(mode_name(mode));
+  report_limit(state, limit, shape, mode);
 }
 BENCHMARK(BM_RawRocksdbSameWrites)
   ->Arg(static_cast<int>(durability::sync))->Arg(static_cast<int>(durability::wal))->Arg(static_cast<int>(durability::none))
@@ -425,15 +443,11 @@ void BM_RawRocksdbReplay(benchmark::State& state) {
   hitd::storage::store_options so;
   so.path = dir.path;
   so.mode = mode;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(hitd::storage::rocksdb_options(so), dir.path, &raw).ok()) {
+  auto [db, wo] = open_raw(hitd::storage::rocksdb_options(so), dir.path, mode);
+  if (!db) {
     state.SkipWithError("cannot open RocksDB");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db{raw};
-  rocksdb::WriteOptions wo;
-  wo.sync = mode == durability::sync;
-  wo.disableWAL = mode == durability::none;
   double seconds = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
@@ -449,10 +463,7 @@ void BM_RawRocksdbReplay(benchmark::State& state) {
   double limit = static_cast<double>(state.iterations() * shape.captured_lifecycles) / seconds;
   state.counters["records_per_lifecycle"] = static_cast<double>(records) / static_cast<double>(shape.captured_lifecycles);
   state.counters["records_per_group"] = static_cast<double>(records) / static_cast<double>(batches.size());
-  state.counters["lifecycles_per_s_limit"] = limit;
-  state.counters["engine_lifecycles_per_s"] = shape.lifecycles_per_second;
-  state.counters["engine_fraction"] = shape.lifecycles_per_second / limit;
-  state.SetLabel(mode_name(mode));
+  report_limit(state, limit, shape, mode);
 }
 BENCHMARK(BM_RawRocksdbReplay)
   ->Arg(static_cast<int>(durability::sync))->Arg(static_cast<int>(durability::wal))->Arg(static_cast<int>(durability::none))
