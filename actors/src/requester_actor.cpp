@@ -1193,6 +1193,12 @@ uint64_t trailing_number(const std::string& key) {
   return n;
 }
 
+// The worker id of a key of kind byte, type number (8) and worker id
+// (qualification_grant, qualification_retry), without its 0x00 terminator.
+std::string worker_after_type(const std::string& key) {
+  return key.size() < 10 ? std::string{} : key.substr(9, key.size() - 10);
+}
+
 } // namespace
 
 caf::actor spawn_requester(runtime& rt, std::string id, std::string name, timestamp created) {
@@ -1288,8 +1294,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     auto& qt = st->qual_types[n];
     qt.view = std::move(q);
     s = scan_as(store, qualification_grant_prefix(n), [&](const std::string& key, const record_value& r) {
-      auto worker = key.substr(9, key.size() - 10);
-      qt.grants[worker] = *std::static_pointer_cast<const qualification_grant>(r);
+      qt.grants[worker_after_type(key)] = *std::static_pointer_cast<const qualification_grant>(r);
     });
     if (!s.ok())
       return s.err();
@@ -1299,7 +1304,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     if (!s.ok())
       return s.err();
     s = scan_as(store, qualification_retry_prefix(n), [&](const std::string& key, const record_value& r) {
-      qt.last_request[key.substr(9, key.size() - 10)] = *std::static_pointer_cast<const timestamp>(r);
+      qt.last_request[worker_after_type(key)] = *std::static_pointer_cast<const timestamp>(r);
     });
     if (!s.ok())
       return s.err();
