@@ -811,12 +811,10 @@ void get(reader& r, credential_record& c) {
 }
 
 template <class T>
-std::string encode_as(const void* value) {
-  std::string out;
+void encode_as(const void* value, std::string& out) {
   writer w{out};
   w.u8(codec_version);
   put(w, *static_cast<const T*>(value));
-  return out;
 }
 
 template <class T>
@@ -860,35 +858,40 @@ bool known_kind(record_kind k) {
 
 // One switch per direction over every kind, so that adding a kind without
 // its codec is a -Wswitch warning (an error with HITD_WERROR).
-std::string encode(record_kind k, const void* value) {
+void encode_into(record_kind k, const void* value, std::string& out) {
   switch (k) {
-    case record_kind::counter: return encode_as<uint64_t>(value);
-    case record_kind::hit: return encode_as<hit_snapshot>(value);
-    case record_kind::assignment: return encode_as<assignment_record>(value);
-    case record_kind::bonus: return encode_as<bonus_record>(value);
-    case record_kind::worker: return encode_as<worker_state>(value);
-    case record_kind::requester: return encode_as<requester_snapshot>(value);
-    case record_kind::requester_hit: return encode_as<requester_hit_entry>(value);
-    case record_kind::hit_type: return encode_as<hit_type>(value);
-    case record_kind::worker_block: return encode_as<worker_block>(value);
-    case record_kind::qualification_type: return encode_as<qualification_type_view>(value);
-    case record_kind::qualification_grant: return encode_as<qualification_grant>(value);
-    case record_kind::ledger_account: return encode_as<money>(value);
-    case record_kind::ledger_source: return encode_as<uint64_t>(value);
-    case record_kind::hit_definition: return encode_as<hit_definition>(value);
-    case record_kind::outbox: return encode_as<outbox_entry>(value);
-    case record_kind::deadline: return encode_as<deadline_mark>(value);
-    case record_kind::qualification_request: return encode_as<qualification_request_view>(value);
-    case record_kind::requester_hit_type: return encode_as<hit_type>(value);
-    case record_kind::request_token: return encode_as<request_token_record>(value);
-    case record_kind::pending_hold: return encode_as<deadline_mark>(value);
-    case record_kind::credential: return encode_as<credential_record>(value);
-    case record_kind::worker_grant: return encode_as<qualification_grant>(value);
-    case record_kind::deposit_token: return encode_as<deposit_token_record>(value);
-    case record_kind::worker_finished: return encode_as<uint64_t>(value);
-    case record_kind::qualification_retry: return encode_as<timestamp>(value);
+    case record_kind::counter: return encode_as<uint64_t>(value, out);
+    case record_kind::hit: return encode_as<hit_snapshot>(value, out);
+    case record_kind::assignment: return encode_as<assignment_record>(value, out);
+    case record_kind::bonus: return encode_as<bonus_record>(value, out);
+    case record_kind::worker: return encode_as<worker_state>(value, out);
+    case record_kind::requester: return encode_as<requester_snapshot>(value, out);
+    case record_kind::requester_hit: return encode_as<requester_hit_entry>(value, out);
+    case record_kind::hit_type: return encode_as<hit_type>(value, out);
+    case record_kind::worker_block: return encode_as<worker_block>(value, out);
+    case record_kind::qualification_type: return encode_as<qualification_type_view>(value, out);
+    case record_kind::qualification_grant: return encode_as<qualification_grant>(value, out);
+    case record_kind::ledger_account: return encode_as<money>(value, out);
+    case record_kind::ledger_source: return encode_as<uint64_t>(value, out);
+    case record_kind::hit_definition: return encode_as<hit_definition>(value, out);
+    case record_kind::outbox: return encode_as<outbox_entry>(value, out);
+    case record_kind::deadline: return encode_as<deadline_mark>(value, out);
+    case record_kind::qualification_request: return encode_as<qualification_request_view>(value, out);
+    case record_kind::requester_hit_type: return encode_as<hit_type>(value, out);
+    case record_kind::request_token: return encode_as<request_token_record>(value, out);
+    case record_kind::pending_hold: return encode_as<deadline_mark>(value, out);
+    case record_kind::credential: return encode_as<credential_record>(value, out);
+    case record_kind::worker_grant: return encode_as<qualification_grant>(value, out);
+    case record_kind::deposit_token: return encode_as<deposit_token_record>(value, out);
+    case record_kind::worker_finished: return encode_as<uint64_t>(value, out);
+    case record_kind::qualification_retry: return encode_as<timestamp>(value, out);
   }
-  return {};
+}
+
+std::string encode(record_kind k, const void* value) {
+  std::string out;
+  encode_into(k, value, out);
+  return out;
 }
 
 result<record_value> decode(record_kind k, std::string_view bytes, const std::string& key_for_errors) {

@@ -50,16 +50,21 @@ const char* durability_name(durability d) {
 
 namespace {
 
+// A record of a pending batch: its key and encoded value are ranges of the
+// batch's buffer (one allocation for the batch, not two a record: the
+// writer thread frees what the committing threads allocated, and with
+// tcmalloc that cross-thread freeing showed in its profile).
 struct encoded_record {
-  std::string key;
-  std::string value;   // the encoding; empty for a delete
+  uint32_t key_at = 0, key_size = 0;
+  uint32_t value_at = 0, value_size = 0;   // value_size 0 for a delete
   bool erase = false;
 };
 
 // One commit() waiting for the writer.
 struct pending_batch {
+  std::string buffer;                // every key and value, back to back
   std::vector<encoded_record> records;
-  size_t bytes = 0;                  // keys + values
+  size_t bytes = 0;                  // keys + values (buffer.size())
   std::function<void(status)> done;
   std::string refused;               // non-empty: fail with this, write nothing
   bool resume = false;               // a resume() marker, not a batch
@@ -69,6 +74,7 @@ struct pending_batch {
 struct completed_group {
   std::vector<std::function<void(status)>> done;   // in commit() order
   std::vector<std::string> errors;                 // per batch: empty = success, else the failure
+  bool written = false;                            // records reached the WAL: `sync` syncs it before completing
 };
 
 // The smallest key above every key that starts with prefix, or nullopt when
@@ -180,6 +186,13 @@ struct rocksdb_store::impl {
   std::deque<completed_group> completed;
   bool writer_finished = false;            // the writer has handed over its last group
   bool completing = false;                 // the completer is running groups it took
+  // `sync`: the completer syncs the WAL for the groups it took before it
+  // runs their completions (the writer goes on with the next group
+  // meanwhile). A failed sync fails those groups and every later written
+  // one until the writer has reopened the database (sync_error, cleared
+  // there while the completer is idle); sync_failed tells the writer.
+  std::string sync_error;                  // completer only, or the writer while the completer is idle
+  std::atomic<bool> sync_failed{false};
   std::thread completer;
   std::thread::id completer_id;
 
@@ -210,6 +223,8 @@ struct rocksdb_store::impl {
   void run_completions();
   void write_group(std::vector<pending_batch>& group);
   void hand_over(completed_group g);
+  void sync_wal(std::vector<completed_group>& taken);
+  void absorb_sync_failure();
   std::string reopen();
   status shut();
   status close_db();
@@ -244,6 +259,9 @@ void rocksdb_store::impl::run() {
         if (next.resume) {
           if (!group.empty())
             break;   // the batches before it first
+          // A sync that failed before this marker was sent is what it
+          // resumes from: the next write reopens the database.
+          absorb_sync_failure();
           halted.clear();
           queue.pop_front();
           continue;
@@ -261,7 +279,19 @@ void rocksdb_store::impl::run() {
   }
 }
 
+// A WAL sync failed on the completer: like a failed write, the store
+// halts until resumed and then reopens the database.
+void rocksdb_store::impl::absorb_sync_failure() {
+  if (!sync_failed.exchange(false))
+    return;
+  resume_before_write = true;
+  write_errors.fetch_add(1, std::memory_order_relaxed);
+  if (halted.empty())
+    halted = "an earlier WAL sync failed; the store takes no writes until resumed";
+}
+
 void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
+  absorb_sync_failure();
   size_t group_bytes = 0, group_records = 0, write_bytes = 0;
   for (const auto& p : group) {
     group_bytes += p.bytes;
@@ -278,26 +308,32 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
     // to the previous one instead of searching from the top (measured: the
     // search was the writer thread's largest cost with large groups). The
     // sort is stable, so two writes of one key keep their commit order.
-    std::vector<const encoded_record*> order;
+    struct view {
+      std::string_view key, value;
+      bool erase;
+    };
+    std::vector<view> order;
     order.reserve(group_records);
     for (const auto& p : group)
       if (p.refused.empty())
         for (const auto& r : p.records)
-          order.push_back(&r);
-    std::stable_sort(order.begin(), order.end(), [](const encoded_record* a, const encoded_record* b) { return a->key < b->key; });
+          order.push_back({std::string_view{p.buffer}.substr(r.key_at, r.key_size),
+                           std::string_view{p.buffer}.substr(r.value_at, r.value_size), r.erase});
+    std::stable_sort(order.begin(), order.end(), [](const view& a, const view& b) { return a.key < b.key; });
     // The group is written atomically, so of several writes of one key only
     // the last needs to reach the memtable (a record written by several
     // transitions in one group: a worker's, a HIT's, an outbox entry put
     // and deleted).
     size_t dropped = 0;
     for (size_t i = 0; i < order.size(); ++i) {
-      const auto* r = order[i];
-      if (i + 1 < order.size() && order[i + 1]->key == r->key) {
-        write_bytes -= r->key.size() + r->value.size();
+      const auto& r = order[i];
+      if (i + 1 < order.size() && order[i + 1].key == r.key) {
+        write_bytes -= r.key.size() + r.value.size();
         ++dropped;
         continue;
       }
-      auto st = r->erase ? wb.Delete(r->key) : wb.Put(r->key, r->value);
+      rocksdb::Slice key{r.key.data(), r.key.size()};
+      auto st = r.erase ? wb.Delete(key) : wb.Put(key, rocksdb::Slice{r.value.data(), r.value.size()});
       if (!st.ok() && failure.empty())
         failure = "cannot build the write batch: " + st.ToString();
     }
@@ -362,6 +398,7 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
   // Completions in commit() order, on the completer thread. The records
   // are freed here; only the callbacks travel.
   completed_group out;
+  out.written = group_records > 0 && failure.empty();
   out.done.reserve(group.size());
   out.errors.reserve(group.size());
   for (auto& p : group) {
@@ -409,6 +446,8 @@ void rocksdb_store::impl::run_completions() {
       completing = true;
     }
     done_space_cv.notify_one();
+    if (opts.mode == durability::sync)
+      sync_wal(taken);
     for (auto& g : taken)
       for (size_t i = 0; i < g.done.size(); ++i) {
         if (g.errors[i].empty()) {
@@ -420,6 +459,30 @@ void rocksdb_store::impl::run_completions() {
         }
       }
   }
+}
+
+// `sync`: one WAL sync for every group taken (the writer wrote them with
+// sync off and is writing the next one meanwhile), before any of their
+// completions runs. SyncWAL() does not block writes on other threads.
+void rocksdb_store::impl::sync_wal(std::vector<completed_group>& taken) {
+  bool any = false;
+  for (const auto& g : taken)
+    any = any || g.written;
+  if (!any)
+    return;
+  if (sync_error.empty()) {
+    if (auto st = db->SyncWAL(); !st.ok()) {
+      sync_error = "RocksDB WAL sync failed: " + st.ToString();
+      sync_failed.store(true);
+    }
+  }
+  if (sync_error.empty())
+    return;
+  for (auto& g : taken)
+    if (g.written)
+      for (auto& e : g.errors)
+        if (e.empty())
+          e = sync_error;
 }
 
 status rocksdb_store::impl::shut() {
@@ -466,6 +529,7 @@ std::string rocksdb_store::impl::reopen() {
     // ran them itself (the completer never waits for the writer).
     std::unique_lock<std::mutex> lock{done_mutex};
     idle_cv.wait(lock, [&] { return completed.empty() && !completing; });
+    sync_error.clear();   // the groups written to the old database are completed
   }
   db_swapping.store(true);
   while (readers.load() > 0)
@@ -561,7 +625,9 @@ result<std::shared_ptr<rocksdb_store>> rocksdb_store::open(store_options opts) {
   if (opts.max_batch_records == 0)
     return error{errc::invalid_parameter_value, "max_batch_records must be at least 1"};
   auto p = std::make_unique<impl>();
-  p->write_options.sync = opts.mode == durability::sync;
+  // `sync` writes with sync off and the completer syncs the WAL before
+  // acknowledging (sync_wal()): the next group is written meanwhile.
+  p->write_options.sync = false;
   p->write_options.disableWAL = opts.mode == durability::none;
   rocksdb::DB* db = nullptr;
   auto st = rocksdb::DB::Open(rocksdb_options(opts), opts.path, &db);
@@ -612,10 +678,17 @@ void rocksdb_store::resume() {
 
 void rocksdb_store::commit(write_batch batch, std::function<void(status)> done) {
   auto& s = *impl_;
+  // Offsets into a batch's buffer are 32-bit; RocksDB's own limit on a
+  // write batch is 4 GiB.
+  constexpr size_t max_buffer = size_t{1} << 30;
   // Encode here, on the caller's thread.
   pending_batch p;
   p.done = std::move(done);
   p.records.reserve(batch.size());
+  size_t guess = 0;
+  for (const auto& r : batch)
+    guess += r.key.size() + 64;
+  p.buffer.reserve(guess);
   for (auto& r : batch) {
     if (!known_kind(r.kind) || r.key.empty() || kind_of_key(r.key) != r.kind) {
       // The kind decides how the value is read back (from the key's first
@@ -624,17 +697,30 @@ void rocksdb_store::commit(write_batch batch, std::function<void(status)> done) 
                   key_hex(r.key) + "; the batch was not written";
       break;
     }
+    if (p.buffer.size() + r.key.size() > max_buffer) {
+      p.refused = "a batch of more than 1 GiB encoded was not written";
+      break;
+    }
     encoded_record e;
+    e.key_at = static_cast<uint32_t>(p.buffer.size());
+    e.key_size = static_cast<uint32_t>(r.key.size());
+    p.buffer.append(r.key);
+    e.value_at = static_cast<uint32_t>(p.buffer.size());
     if (r.value)
-      e.value = encode(r.kind, r.value.get());
+      encode_into(r.kind, r.value.get(), p.buffer);
     else
       e.erase = true;
-    e.key = std::move(r.key);
-    p.bytes += e.key.size() + e.value.size();
-    p.records.push_back(std::move(e));
+    if (p.buffer.size() > max_buffer) {
+      p.refused = "a batch of more than 1 GiB encoded was not written";
+      break;
+    }
+    e.value_size = static_cast<uint32_t>(p.buffer.size() - e.value_at);
+    p.records.push_back(e);
   }
+  p.bytes = p.buffer.size();
   if (!p.refused.empty()) {
     p.records.clear();
+    p.buffer = {};
     p.bytes = 0;
   }
   std::unique_lock<std::mutex> lock{s.mutex};

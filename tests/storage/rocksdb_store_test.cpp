@@ -598,8 +598,9 @@ TEST(RocksdbStore, CorruptRecordFailsGetAndScanNamingTheKey) {
 
 // ---- failing writes ------------------------------------------------------------------
 
-// A file system whose WAL appends fail while `failing` is set, with an I/O
-// error that is retryable or not (a plain EIO is not).
+// A file system whose WAL appends fail while `failing` is set, and whose
+// WAL syncs fail while `failing_sync` is set, with an I/O error that is
+// retryable or not (a plain EIO is not).
 class failing_wal_fs : public rocksdb::FileSystemWrapper {
 public:
   failing_wal_fs(const std::shared_ptr<rocksdb::FileSystem>& base, bool retryable)
@@ -617,10 +618,11 @@ public:
   }
 
   std::atomic<bool> failing{false};
+  std::atomic<bool> failing_sync{false};
 
 private:
-  rocksdb::IOStatus injected() const {
-    auto e = rocksdb::IOStatus::IOError("injected WAL write failure");
+  rocksdb::IOStatus injected(const char* what = "injected WAL write failure") const {
+    auto e = rocksdb::IOStatus::IOError(what);
     e.SetRetryable(retryable_);
     return e;
   }
@@ -636,6 +638,12 @@ private:
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                              const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
       return fs_.failing ? fs_.injected() : FSWritableFileOwnerWrapper::Append(data, o, info, dbg);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      return fs_.failing_sync ? fs_.injected("injected WAL sync failure") : FSWritableFileOwnerWrapper::Sync(o, dbg);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      return fs_.failing_sync ? fs_.injected("injected WAL sync failure") : FSWritableFileOwnerWrapper::Fsync(o, dbg);
     }
 
   private:
@@ -773,6 +781,68 @@ TEST_P(FailingWrites, ReadsDuringTheReopenSeeEverythingAcknowledged) {
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_EQ(counter_value(*s, "after"), 1u);
   reopen_and_check({"before", "after"});
+}
+
+// `sync` writes a group with RocksDB's sync off and syncs the WAL before
+// acknowledging it. A failed sync fails the group like a failed write:
+// halted until resumed, then the database is reopened. The records of the
+// failed group reached the WAL file (only its sync failed), so whether
+// they survive is up to the file system, as with any failed fsync; what
+// the store answers before and after the reopen agree.
+TEST(RocksdbStore, AFailedWalSyncFailsItsGroupsUntilResumed) {
+  temp_dir dir;
+  auto fs = std::make_shared<failing_wal_fs>(rocksdb::FileSystem::Default(), false);
+  auto env = rocksdb::NewCompositeEnv(fs);
+  store_options o;
+  o.env = env.get();
+  writer_latch latch;
+  latch.install(o);
+  auto s = open_store(dir.path(), durability::sync, o);
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(commit_wait(*s, {counter("before", 1)}).ok());
+
+  latch.hold(*s);
+  fs->failing_sync = true;
+  std::vector<std::string> errors;
+  std::promise<void> all;
+  for (int i = 0; i < 3; ++i)
+    s->commit({counter("lost" + std::to_string(i), 1)}, [&, i](status st) {
+      errors.push_back(st.ok() ? std::string{} : st.err().message);
+      if (i == 2)
+        all.set_value();
+    });
+  latch.release();
+  ASSERT_EQ(all.get_future().wait_for(60s), std::future_status::ready);
+  ASSERT_EQ(errors.size(), 3u);
+  for (const auto& e : errors)
+    EXPECT_NE(e.find("RocksDB WAL sync failed: IO error: injected WAL sync failure"), std::string::npos) << e;
+  EXPECT_GE(s->stats().failed_batches, 3u);
+
+  // Halted: later commits fail unwritten until resume().
+  auto halted = commit_wait(*s, {counter("halted", 1)});
+  ASSERT_EQ(halted.code(), errc::storage_failure);
+  EXPECT_NE(halted.err().message.find("until resumed"), std::string::npos) << halted.err().message;
+  EXPECT_EQ(counter_value(*s, "before"), 1u);
+  auto lost_before = counter_value(*s, "lost0");
+
+  // Resumed with the fault gone: the database is reopened and writes go on.
+  fs->failing_sync = false;
+  s->resume();
+  auto later = commit_wait(*s, {counter("after", 1)});
+  ASSERT_TRUE(later.ok()) << later.err().message;
+  EXPECT_FALSE(s->stats().stopped);
+  EXPECT_EQ(counter_value(*s, "after"), 1u);
+  EXPECT_EQ(counter_value(*s, "halted"), ~uint64_t{0}) << "a batch refused while halted was written";
+  EXPECT_EQ(counter_value(*s, "lost0"), lost_before) << "the reopened database disagrees with what was read";
+
+  auto closed = s->close();
+  ASSERT_TRUE(closed.ok()) << closed.err().message;
+  s.reset();
+  s = open_store(dir.path(), durability::sync);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(counter_value(*s, "before"), 1u);
+  EXPECT_EQ(counter_value(*s, "after"), 1u);
+  EXPECT_EQ(counter_value(*s, "lost0"), lost_before);
 }
 
 std::string failure_name(const ::testing::TestParamInfo<failure_case>& p) {

@@ -36,6 +36,8 @@ bool known_kind(record_kind k);
 // and has no encoding). An unknown kind encodes as the empty string, which
 // no kind decodes.
 std::string encode(record_kind k, const void* value);
+// The same, appended to out (the store encodes a batch into one buffer).
+void encode_into(record_kind k, const void* value, std::string& out);
 
 // The value encoded in `bytes`, as a shared immutable object of the kind's
 // value type. A hit decodes with a null `def`: the definition is its own
