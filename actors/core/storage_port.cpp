@@ -53,6 +53,52 @@ record_key& record_key::text(const std::string& s) {
   return *this;
 }
 
+uint64_t key_reader::fixed(size_t width) {
+  if (!ok_ || key_.size() - at_ < width) {
+    ok_ = false;
+    return 0;
+  }
+  uint64_t n = 0;
+  for (size_t i = 0; i < width; ++i)
+    n = (n << 8) | static_cast<uint8_t>(key_[at_ + i]);
+  at_ += width;
+  return n;
+}
+
+uint64_t key_reader::number() { return fixed(8); }
+
+uint32_t key_reader::number32() { return static_cast<uint32_t>(fixed(4)); }
+
+std::string_view key_reader::text() {
+  if (!ok_)
+    return {};
+  auto end = key_.find('\0', at_);
+  if (end == std::string_view::npos) {
+    ok_ = false;
+    return {};
+  }
+  auto t = key_.substr(at_, end - at_);
+  at_ = end + 1;
+  return t;
+}
+
+std::string key_reader::malformed() const {
+  return std::string{"malformed "} + record_kind_name(kind_of_key(std::string{key_.substr(0, 1)})) + " key " +
+         key_hex(key_);
+}
+
+std::string key_hex(std::string_view key) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(key.size() * 2);
+  for (char c : key) {
+    auto b = static_cast<uint8_t>(c);
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0xf]);
+  }
+  return out;
+}
+
 void memory_store::commit(write_batch batch, std::function<void(status)> done) {
   bool failed = false;
   {

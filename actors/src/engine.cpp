@@ -740,13 +740,6 @@ void engine::worker_credentials_of(std::string worker_id, callback<worker_creden
 }
 
 namespace {
-// The HIT number in a HIT record's key (kind byte, then 8 bytes big-endian).
-uint64_t hit_number_of_key(const std::string& key) {
-  uint64_t n = 0;
-  for (size_t i = 1; i < key.size() && i <= 8; ++i)
-    n = (n << 8) | static_cast<uint8_t>(key[i]);
-  return n;
-}
 // HIT records a page of list_available_hits reads at most, however few of
 // them are candidates (expired and deleted HITs are skipped, not activated).
 constexpr size_t available_scan_records_max = 10'000;
@@ -767,7 +760,12 @@ void engine::list_available_hits(page_request page, callback<hitd::page<hit_view
     size_t visited = 0;
     uint64_t last = after;
     auto s = rt.store->scan(kind_prefix(record_kind::hit), [&](const std::string& key, const record_value& v) {
-      auto n = hit_number_of_key(key);
+      key_reader k{key};
+      auto n = k.number();
+      if (!k.ok()) {
+        rt.report_storage_error(k.malformed() + ": skipped");
+        return true;
+      }
       if (n <= after)
         return true;
       if (numbers.size() == page.max_results || visited == available_scan_records_max) {

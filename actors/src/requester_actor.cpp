@@ -1178,25 +1178,22 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   };
 }
 
+// Visits every record under prefix with a reader of its key; f returns
+// false when the key is malformed, and the scan fails naming it (as it
+// fails on a record it cannot decode).
 template <class F>
 status scan_as(const storage_port& store, const std::string& prefix, F&& f) {
-  return store.scan(prefix, [&](const std::string& key, const record_value& v) {
-    f(key, v);
-    return true;
+  std::string malformed;
+  auto s = store.scan(prefix, [&](const std::string& key, const record_value& v) {
+    key_reader k{key};
+    if (f(k, v))
+      return true;
+    malformed = k.malformed();
+    return false;
   });
-}
-
-uint64_t trailing_number(const std::string& key) {
-  uint64_t n = 0;
-  for (size_t i = key.size() - 8; i < key.size(); ++i)
-    n = (n << 8) | static_cast<uint8_t>(key[i]);
-  return n;
-}
-
-// The worker id of a key of kind byte, type number (8) and worker id
-// (qualification_grant, qualification_retry), without its 0x00 terminator.
-std::string worker_after_type(const std::string& key) {
-  return key.size() < 10 ? std::string{} : key.substr(9, key.size() - 10);
+  if (s.ok() && !malformed.empty())
+    return error{errc::storage_failure, malformed};
+  return s;
 }
 
 } // namespace
@@ -1222,37 +1219,49 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   if (*applied)
     st->me.ledger_seq = std::max(st->me.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
   std::vector<uint64_t> type_numbers;
-  auto s = scan_as(store, requester_hit_type_prefix(id), [&](const std::string& key, const record_value& r) {
+  auto s = scan_as(store, requester_hit_type_prefix(id), [&](key_reader& k, const record_value& r) {
+    k.text();
+    auto number = k.number();
+    if (!k.ok())
+      return false;
     const auto& t = *std::static_pointer_cast<const hit_type>(r);
     st->types.emplace(t.id, t);
-    type_numbers.push_back(trailing_number(key));
+    type_numbers.push_back(number);
+    return true;
   });
   if (!s.ok())
     return s.err();
-  s = scan_as(store, requester_hit_prefix(id), [&](const std::string& key, const record_value& r) {
+  s = scan_as(store, requester_hit_prefix(id), [&](key_reader& k, const record_value& r) {
+    k.text();
+    auto number = k.number();
+    if (!k.ok())
+      return false;
     const auto& e = *std::static_pointer_cast<const requester_hit_entry>(r);
-    auto number = trailing_number(key);
     auto type_id = format_id(id_kind::hit_type, e.hit_type);
     st->hits.push_back(number);
     st->index[number] = {e.status, e.hit_type};
     if (e.status == hit_status::assignable)
       st->assignable[type_id].insert(number);
+    return true;
   });
   if (!s.ok())
     return s.err();
   // CreateHIT tokens still in their window, oldest first.
   auto window_start = rt.now() - limits::request_token_window_ms;
   std::vector<std::pair<timestamp, std::string>> tokens;
-  s = scan_as(store, request_token_prefix(id), [&](const std::string& key, const record_value& r) {
+  s = scan_as(store, request_token_prefix(id), [&](key_reader& k, const record_value& r) {
+    k.text();
+    std::string token{k.text()};
+    if (!k.ok())
+      return false;
     const auto& t = *std::static_pointer_cast<const request_token_record>(r);
-    auto start = request_token_prefix(id).size();
-    auto token = key.substr(start, key.size() - start - 1);
     if (t.time < window_start) {
       st->expired_tokens.push_back(token);
-      return;
+      return true;
     }
     st->create_tokens[token] = {t.hit, t.time, static_cast<size_t>(t.fingerprint)};
     tokens.emplace_back(t.time, std::move(token));
+    return true;
   });
   if (!s.ok())
     return s.err();
@@ -1261,25 +1270,29 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     st->create_token_order.emplace_back(std::move(token), time);
   // Deposit tokens likewise (every one on disk was made).
   tokens.clear();
-  s = scan_as(store, deposit_token_prefix(id), [&](const std::string& key, const record_value& r) {
+  s = scan_as(store, deposit_token_prefix(id), [&](key_reader& k, const record_value& r) {
+    k.text();
+    std::string token{k.text()};
+    if (!k.ok())
+      return false;
     const auto& t = *std::static_pointer_cast<const deposit_token_record>(r);
-    auto start = deposit_token_prefix(id).size();
-    auto token = key.substr(start, key.size() - start - 1);
     if (t.time < window_start) {
       st->expired_deposit_tokens.push_back(token);
-      return;
+      return true;
     }
     st->deposit_tokens[token] = {t.amount, t.time, true, {}};
     tokens.emplace_back(t.time, std::move(token));
+    return true;
   });
   if (!s.ok())
     return s.err();
   std::sort(tokens.begin(), tokens.end());
   for (auto& [time, token] : tokens)
     st->deposit_token_order.emplace_back(std::move(token), time);
-  s = scan_as(store, worker_block_prefix(id), [&](const std::string&, const record_value& r) {
+  s = scan_as(store, worker_block_prefix(id), [&](key_reader&, const record_value& r) {
     const auto& b = *std::static_pointer_cast<const worker_block>(r);
     st->blocks[b.worker_id] = b.reason;
+    return true;
   });
   if (!s.ok())
     return s.err();
@@ -1293,18 +1306,33 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   for (auto& [n, q] : quals) {
     auto& qt = st->qual_types[n];
     qt.view = std::move(q);
-    s = scan_as(store, qualification_grant_prefix(n), [&](const std::string& key, const record_value& r) {
-      qt.grants[worker_after_type(key)] = *std::static_pointer_cast<const qualification_grant>(r);
+    s = scan_as(store, qualification_grant_prefix(n), [&](key_reader& k, const record_value& r) {
+      k.number();
+      std::string worker{k.text()};
+      if (!k.ok())
+        return false;
+      qt.grants[worker] = *std::static_pointer_cast<const qualification_grant>(r);
+      return true;
     });
     if (!s.ok())
       return s.err();
-    s = scan_as(store, qualification_request_prefix(n), [&](const std::string& key, const record_value& r) {
-      st->qual_requests[trailing_number(key)] = *std::static_pointer_cast<const qualification_request_view>(r);
+    s = scan_as(store, qualification_request_prefix(n), [&](key_reader& k, const record_value& r) {
+      k.number();
+      auto request = k.number();
+      if (!k.ok())
+        return false;
+      st->qual_requests[request] = *std::static_pointer_cast<const qualification_request_view>(r);
+      return true;
     });
     if (!s.ok())
       return s.err();
-    s = scan_as(store, qualification_retry_prefix(n), [&](const std::string& key, const record_value& r) {
-      qt.last_request[worker_after_type(key)] = *std::static_pointer_cast<const timestamp>(r);
+    s = scan_as(store, qualification_retry_prefix(n), [&](key_reader& k, const record_value& r) {
+      k.number();
+      std::string worker{k.text()};
+      if (!k.ok())
+        return false;
+      qt.last_request[worker] = *std::static_pointer_cast<const timestamp>(r);
+      return true;
     });
     if (!s.ok())
       return s.err();

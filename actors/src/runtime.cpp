@@ -77,13 +77,14 @@ void timer_service::load_stored(timestamp now) {
   std::vector<timer_entry> found;
   auto from = loaded_until_ ? deadline_key(loaded_until_ + 1, 0) : std::string{};
   auto s = rt_.store->scan(kind_prefix(record_kind::deadline), [&](const std::string& key, const record_value&) {
-    if (key.size() != 17)
+    key_reader k{key};
+    auto due = k.number();
+    auto hit = k.number();
+    if (!k.ok()) {
+      // Reported, and the other deadlines still load.
+      rt_.report_storage_error(k.malformed() + ": skipped");
       return true;
-    uint64_t due = 0, hit = 0;
-    for (size_t i = 1; i < 9; ++i)
-      due = (due << 8) | static_cast<uint8_t>(key[i]);
-    for (size_t i = 9; i < 17; ++i)
-      hit = (hit << 8) | static_cast<uint8_t>(key[i]);
+    }
     if (static_cast<timestamp>(due) > until)
       return false;
     found.push_back({static_cast<timestamp>(due), hit});
@@ -243,18 +244,26 @@ void runtime::report_storage_error(const std::string& what) {
 
 status runtime::load_read_models() {
   auto s = store->scan(kind_prefix(record_kind::qualification_type), [&](const std::string& key, const record_value& v) {
-    uint64_t n = 0;
-    for (size_t i = 1; i < key.size() && i < 9; ++i)
-      n = (n << 8) | static_cast<uint8_t>(key[i]);
+    key_reader k{key};
+    auto n = k.number();
+    if (!k.ok()) {
+      report_storage_error(k.malformed() + ": skipped");
+      return true;
+    }
     qualification_types.put(n, *std::static_pointer_cast<const qualification_type_view>(v));
     return true;
   });
   if (!s.ok())
     return s;
   return store->scan(kind_prefix(record_kind::worker_block), [&](const std::string& key, const record_value& v) {
-    auto end = key.find('\0', 1);
-    if (end != std::string::npos)
-      blocks.set(std::static_pointer_cast<const worker_block>(v)->worker_id, key.substr(1, end - 1), true);
+    key_reader k{key};
+    std::string requester{k.text()};
+    k.text();
+    if (!k.ok()) {
+      report_storage_error(k.malformed() + ": skipped");
+      return true;
+    }
+    blocks.set(std::static_pointer_cast<const worker_block>(v)->worker_id, requester, true);
     return true;
   });
 }
@@ -297,9 +306,12 @@ status runtime::replay_outbox() {
 status runtime::wake_pending_holds() {
   std::vector<uint64_t> pending;
   auto s = store->scan(kind_prefix(record_kind::pending_hold), [&](const std::string& key, const record_value&) {
-    uint64_t n = 0;
-    for (size_t i = 1; i < key.size() && i < 9; ++i)
-      n = (n << 8) | static_cast<uint8_t>(key[i]);
+    key_reader k{key};
+    auto n = k.number();
+    if (!k.ok()) {
+      report_storage_error(k.malformed() + ": skipped");
+      return true;
+    }
     pending.push_back(n);
     return true;
   });

@@ -926,16 +926,4 @@ result<record_value> decode(record_kind k, std::string_view bytes, const std::st
                                           " at key " + key_hex(key_for_errors)};
 }
 
-std::string key_hex(const std::string& key) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(key.size() * 2);
-  for (char c : key) {
-    auto b = static_cast<uint8_t>(c);
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
-  }
-  return out;
-}
-
 } // namespace hitd::storage

@@ -369,6 +369,49 @@ TEST(Recovery, ARequesterComesBackWithItsTypesBlocksAndQualifications) {
   EXPECT_TRUE(must(h->list_qualification_requests(r, qt2.qualification_type_id, {})).items.empty());
 }
 
+// A record whose key does not have the parts of its kind is reported with
+// its key, never skipped silently: at start (deadlines, blocks) it is
+// reported and the rest loads; where leaving it out would give a wrong
+// answer (a requester's index, the ledger's audit) the answer is an error
+// naming it.
+TEST(Recovery, MalformedKeysAreReportedWithTheKey) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto r2 = h.requester(cents(10'000));
+  auto hit = h.hit(r, 1, 3'600);
+  auto before = h->stats().storage_errors;
+  std::string bad_deadline = record_key{record_kind::deadline}.number(1).str() + "x";   // 10 bytes, not 17
+  std::string bad_block = record_key{record_kind::worker_block}.str() + "no-terminator";
+  std::string bad_index = requester_hit_prefix(r2) + std::string{"\x01\x02", 2};  // a HIT number of 2 bytes
+  std::string bad_account = std::string{static_cast<char>(record_kind::ledger_account)} + "\x03";
+  write_batch b;
+  b.push_back({record_kind::deadline, bad_deadline, std::make_shared<const deadline_mark>()});
+  b.push_back({record_kind::worker_block, bad_block, std::make_shared<const worker_block>()});
+  b.push_back({record_kind::requester_hit, bad_index, std::make_shared<const requester_hit_entry>()});
+  b.push_back({record_kind::ledger_account, bad_account, std::make_shared<const money>()});
+  std::promise<status> written;
+  h.store->commit(std::move(b), [&](status st) { written.set_value(st); });
+  ASSERT_TRUE(written.get_future().get().ok());
+
+  h.restart();
+  EXPECT_GE(h->stats().storage_errors, before + 2);   // the deadline and the block, at start
+  // The other deadlines loaded: the HIT expires on time.
+  h->advance_clock(seconds(2 * 3600));
+  EXPECT_EQ(must(h->get_hit(r, hit.hit_id)).status, hit_status::reviewable);
+  // A requester whose index has the malformed key cannot be activated
+  // without it: its commands fail naming the key; the others are served.
+  auto listed = h->list_hits(r2, {});
+  ASSERT_FALSE(listed.ok());
+  EXPECT_EQ(listed.code(), errc::storage_failure);
+  EXPECT_NE(listed.err().message.find(key_hex(bad_index)), std::string::npos) << listed.err().message;
+  EXPECT_TRUE(h->list_hits(r, {}).ok());
+  // The audit cannot add up without every account.
+  auto audit = h->audit_ledger();
+  ASSERT_FALSE(audit.ok());
+  EXPECT_NE(audit.err().message.find("malformed ledger_account key " + key_hex(bad_account)), std::string::npos)
+      << audit.err().message;
+}
+
 // A worker's last request for a qualification type is a record: a restart
 // does not let the worker ask again before the type's retry delay, whether
 // the request waited for the requester or was granted at once.

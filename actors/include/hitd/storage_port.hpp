@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hitd/result.hpp"
@@ -85,6 +86,31 @@ public:
 private:
   std::string key_;
 };
+
+// A key's parts read back in the order record_key wrote them. A part that
+// is not there (the key too short, a text without its 0x00) makes the key
+// malformed: later reads return 0 or "", and ok() says so.
+class key_reader {
+public:
+  // Starts after the kind byte.
+  explicit key_reader(std::string_view key) : key_(key), at_(1), ok_(!key.empty()) {}
+  uint64_t number();
+  uint32_t number32();
+  std::string_view text();
+  // Every part read was there and nothing is left over.
+  bool ok() const { return ok_ && at_ == key_.size(); }
+  // For a report: "malformed <kind> key <hex>".
+  std::string malformed() const;
+
+private:
+  uint64_t fixed(size_t width);
+  std::string_view key_;
+  size_t at_;
+  bool ok_;
+};
+
+// A key (or any bytes) in lowercase hex, two digits a byte.
+std::string key_hex(std::string_view key);
 
 using write_batch = std::vector<record>;
 

@@ -44,7 +44,7 @@ void encode_into(record_kind k, const void* value, std::string& out);
 // hit_definition record. key_for_errors only goes into error messages.
 result<record_value> decode(record_kind k, std::string_view bytes, const std::string& key_for_errors);
 
-// A key (or any bytes) in lowercase hex, two digits a byte.
-std::string key_hex(const std::string& key);
+// A key (or any bytes) in lowercase hex, two digits a byte (storage_port.hpp).
+using hitd::key_hex;
 
 } // namespace hitd::storage
