@@ -356,25 +356,36 @@ raw_rocksdb open_raw(rocksdb::Options options, const std::string& path, durabili
 // WAL the way the store does in `sync`: the writes go with RocksDB's sync
 // off while another thread calls SyncWAL() over and over, and a last sync
 // once they are all written (docs/storage.md, "The WAL sync in `sync` is
-// pipelined"). In the other modes it only writes. False if a write or a
-// sync failed.
+// pipelined"). In the other modes it only writes. Adds the seconds it took
+// to `seconds`; false (and the benchmark skipped with an error) if a write
+// or a sync failed.
 template <class Write>
-bool write_like_the_store(rocksdb::DB& db, rocksdb::WriteOptions& wo, durability mode, Write write) {
-  if (mode != durability::sync)
-    return write();
-  wo.sync = false;
-  std::atomic<bool> writing{true}, sync_failed{false};
-  std::thread syncer([&] {
-    while (writing.load())
-      if (!db.SyncWAL().ok())
-        sync_failed.store(true);
-  });
-  bool ok = write();
-  writing.store(false);
-  syncer.join();
-  ok = ok && db.SyncWAL().ok() && !sync_failed.load();
-  wo.sync = true;
-  return ok;
+bool time_writes_like_the_store(benchmark::State& state, double& seconds, rocksdb::DB& db, rocksdb::WriteOptions& wo,
+                                durability mode, Write write) {
+  auto t0 = std::chrono::steady_clock::now();
+  bool ok = true;
+  if (mode != durability::sync) {
+    ok = write();
+  } else {
+    wo.sync = false;
+    std::atomic<bool> writing{true}, sync_failed{false};
+    std::thread syncer([&] {
+      while (writing.load())
+        if (!db.SyncWAL().ok())
+          sync_failed.store(true);
+    });
+    ok = write();
+    writing.store(false);
+    syncer.join();
+    ok = ok && db.SyncWAL().ok() && !sync_failed.load();
+    wo.sync = true;
+  }
+  if (!ok) {
+    state.SkipWithError("RocksDB write or WAL sync failed");
+    return false;
+  }
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return true;
 }
 
 // The lifecycles per second RocksDB alone allows (`limit`) beside the
@@ -415,8 +426,7 @@ void BM_RawRocksdbSameWrites(benchmark::State& state) {
   uint64_t key = 0;
   double seconds = 0;
   for (auto _ : state) {
-    auto t0 = std::chrono::steady_clock::now();
-    bool ok = write_like_the_store(*db, wo, mode, [&] {
+    bool ok = time_writes_like_the_store(state, seconds, *db, wo, mode, [&] {
       for (int64_t written = 0; written < records_per_iteration;) {
         rocksdb::WriteBatch wb;
         for (size_t i = 0; i < group && written < records_per_iteration; ++i, ++written) {
@@ -429,11 +439,8 @@ void BM_RawRocksdbSameWrites(benchmark::State& state) {
       }
       return true;
     });
-    if (!ok) {
-      state.SkipWithError("RocksDB write or WAL sync failed");
+    if (!ok)
       return;
-    }
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   state.SetItemsProcessed(state.iterations() * records_per_iteration);
   // Lifecycles per second this rate allows, and the engine's share of it.
@@ -483,18 +490,14 @@ void BM_RawRocksdbReplay(benchmark::State& state) {
   }
   double seconds = 0;
   for (auto _ : state) {
-    auto t0 = std::chrono::steady_clock::now();
-    bool ok = write_like_the_store(*db, wo, mode, [&] {
+    bool ok = time_writes_like_the_store(state, seconds, *db, wo, mode, [&] {
       for (auto& wb : batches)
         if (!db->Write(wo, &wb).ok())
           return false;
       return true;
     });
-    if (!ok) {
-      state.SkipWithError("RocksDB write or WAL sync failed");
+    if (!ok)
       return;
-    }
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(records));
   double limit = static_cast<double>(state.iterations() * shape.captured_lifecycles) / seconds;

@@ -653,6 +653,22 @@ private:
   bool retryable_;
 };
 
+// With the writer held by latch: commits three one-record batches
+// ("lost0" to "lost2"), releases the writer, and returns how each ended.
+std::vector<status> commit_three_then_release(rocksdb_store& s, writer_latch& latch) {
+  std::vector<status> ends;
+  std::promise<void> all;
+  for (int i = 0; i < 3; ++i)
+    s.commit({counter("lost" + std::to_string(i), 1)}, [&, i](status st) {
+      ends.push_back(std::move(st));
+      if (i == 2)
+        all.set_value();
+    });
+  latch.release();
+  EXPECT_EQ(all.get_future().wait_for(60s), std::future_status::ready);
+  return ends;
+}
+
 struct failure_case {
   durability mode;
   bool retryable;
@@ -679,20 +695,13 @@ protected:
     latch.hold(*s);
     fs->failing = true;
     auto groups = s->stats().groups;
-    std::vector<std::string> errors;
-    std::promise<void> all;
-    for (int i = 0; i < 3; ++i)
-      s->commit({counter("lost" + std::to_string(i), 1)}, [&, i](status st) {
-        EXPECT_EQ(st.code(), errc::storage_failure);
-        errors.push_back(st.ok() ? std::string{} : st.err().message);
-        if (i == 2)
-          all.set_value();
-      });
-    latch.release();
-    ASSERT_EQ(all.get_future().wait_for(60s), std::future_status::ready);
-    ASSERT_EQ(errors.size(), 3u);
-    for (const auto& e : errors)
-      EXPECT_NE(e.find("RocksDB write failed: IO error: injected WAL write failure"), std::string::npos) << e;
+    auto ends = commit_three_then_release(*s, latch);
+    ASSERT_EQ(ends.size(), 3u);
+    for (const auto& e : ends) {
+      ASSERT_EQ(e.code(), errc::storage_failure);
+      EXPECT_NE(e.err().message.find("RocksDB write failed: IO error: injected WAL write failure"), std::string::npos)
+          << e.err().message;
+    }
     auto st = s->stats();
     EXPECT_EQ(st.groups, groups + 1);   // one write for the three
     EXPECT_EQ(st.write_errors, 1u);
@@ -803,19 +812,13 @@ TEST(RocksdbStore, AFailedWalSyncFailsItsGroupsUntilResumed) {
 
   latch.hold(*s);
   fs->failing_sync = true;
-  std::vector<std::string> errors;
-  std::promise<void> all;
-  for (int i = 0; i < 3; ++i)
-    s->commit({counter("lost" + std::to_string(i), 1)}, [&, i](status st) {
-      errors.push_back(st.ok() ? std::string{} : st.err().message);
-      if (i == 2)
-        all.set_value();
-    });
-  latch.release();
-  ASSERT_EQ(all.get_future().wait_for(60s), std::future_status::ready);
-  ASSERT_EQ(errors.size(), 3u);
-  for (const auto& e : errors)
-    EXPECT_NE(e.find("RocksDB WAL sync failed: IO error: injected WAL sync failure"), std::string::npos) << e;
+  auto ends = commit_three_then_release(*s, latch);
+  ASSERT_EQ(ends.size(), 3u);
+  for (const auto& e : ends) {
+    ASSERT_EQ(e.code(), errc::storage_failure);
+    EXPECT_NE(e.err().message.find("RocksDB WAL sync failed: IO error: injected WAL sync failure"), std::string::npos)
+        << e.err().message;
+  }
   EXPECT_GE(s->stats().failed_batches, 3u);
 
   // Halted: later commits fail unwritten until resume().
