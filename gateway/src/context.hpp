@@ -14,6 +14,7 @@
 #include "hitd/gateway/metrics.hpp"
 #include "hitd/gateway/server.hpp"
 #include "hitd/gateway/session_sink.hpp"
+#include "door.hpp"
 #include "hub.hpp"
 
 namespace hitd::gateway {
@@ -33,6 +34,8 @@ struct context {
   std::atomic<bool> shutting_down{false};
   std::atomic<uint64_t> http_in_flight{0};   // HTTP requests read and not yet answered
   std::atomic<uint64_t> next_connection_id{1};
+  // How threads outside the io_context reach sessions (door.hpp).
+  const std::shared_ptr<gateway::door> door = std::make_shared<gateway::door>();
 };
 
 } // namespace hitd::gateway

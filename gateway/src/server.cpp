@@ -96,12 +96,19 @@ void server::shutdown() {
   }
   auto left = ctx.hub.reserved();
   impl_->net.stop();
+  // No thread outside may touch a session once the io_context goes (door.hpp).
+  if (!ctx.door->close_and_wait(std::chrono::seconds(10)))
+    ctx.log.error("threads still inside sessions at shutdown", {});
+  ctx.door->drop_held();
   ctx.log.info("stopped", {{"connections_dropped", left}});
 }
 
 bool server::shutting_down() const { return impl_->ctx.shutting_down.load(); }
 
-void server::broadcast(std::shared_ptr<const std::string> frame) { impl_->ctx.hub.broadcast(frame); }
+void server::broadcast(std::shared_ptr<const std::string> frame) {
+  if (auto pass = impl_->ctx.door->enter())
+    impl_->ctx.hub.broadcast(frame);
+}
 
 size_t server::connections() const { return impl_->ctx.hub.size(); }
 

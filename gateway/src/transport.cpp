@@ -161,21 +161,58 @@ private:
     bool keep_alive = req.keep_alive();
     bool head = req.method() == http::verb::head;
     ctx_.http_in_flight.fetch_add(1);
-    ctx_.http(std::move(out), [self = shared_from_this(), version, keep_alive, head](http_response r) {
-      net::post(self->stream_.get_executor(), [self, version, keep_alive, head, r = std::move(r)]() mutable {
-        response res{static_cast<http::status>(r.status), version};
-        res.set(http::field::server, "hitd");
-        res.set(http::field::content_type, r.content_type);
-        for (auto& [k, v] : r.headers)
-          res.set(k, v);
-        res.keep_alive(keep_alive);
-        res.body() = std::move(r.body);
-        prepare_payload(res, head);
-        self->send(std::move(res));
-        self->ctx_.http_in_flight.fetch_sub(1);   // after send counted the write
+    // The responder may run, or be destroyed, on any thread and at any time,
+    // the server gone by then: it keeps the session through the door.
+    auto reply = std::make_shared<waiting_reply>(ctx_.door, ctx_.door->hold(shared_from_this()));
+    ctx_.http(std::move(out), [reply, version, keep_alive, head](http_response r) {
+      reply->with_session([&](std::shared_ptr<http_session> s) {
+        auto ex = s->stream_.get_executor();
+        net::post(ex, [self = std::move(s), version, keep_alive, head, r = std::move(r)]() mutable {
+          response res{static_cast<http::status>(r.status), version};
+          res.set(http::field::server, "hitd");
+          res.set(http::field::content_type, r.content_type);
+          for (auto& [k, v] : r.headers)
+            res.set(k, v);
+          res.keep_alive(keep_alive);
+          res.body() = std::move(r.body);
+          prepare_payload(res, head);
+          self->send(std::move(res));
+          self->ctx_.http_in_flight.fetch_sub(1);   // after send counted the write
+        });
       });
     });
   }
+
+  // An HTTP session waiting for its answer from outside the io_context: the
+  // door holds the session, the responder holds this (door.hpp).
+  class waiting_reply {
+  public:
+    waiting_reply(std::shared_ptr<door> d, uint64_t id) : door_(std::move(d)), id_(id) {}
+    waiting_reply(const waiting_reply&) = delete;
+    waiting_reply& operator=(const waiting_reply&) = delete;
+    // A responder destroyed without answering: the session goes on its
+    // strand (the client sees the connection close) and is no longer counted.
+    ~waiting_reply() {
+      with_session([](std::shared_ptr<http_session> s) {
+        auto ex = s->stream_.get_executor();
+        net::post(ex, [self = std::move(s)] { self->ctx_.http_in_flight.fetch_sub(1); });
+      });
+    }
+    // Calls fn with the session, once, holding a pass: fn hands the session
+    // to its strand. Nothing when the door is closed or it ran already.
+    template <class Fn>
+    void with_session(Fn&& fn) {
+      auto pass = door_->enter();
+      if (!pass)
+        return;
+      if (auto s = std::static_pointer_cast<http_session>(door_->take(id_)))
+        fn(std::move(s));
+    }
+
+  private:
+    std::shared_ptr<door> door_;
+    uint64_t id_;
+  };
 
   response handle(const http::request<http::string_body>& req) {
     std::string_view target{req.target().data(), req.target().size()};

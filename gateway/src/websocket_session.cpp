@@ -361,7 +361,7 @@ void websocket_session::on_accept(beast::error_code ec) {
   ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
   ctx_.hub.join(info_.id, weak_from_this());
   ctx_.log.debug("ws open", {{"conn", info_.id}, {"worker", info_.worker_id}, {"remote", info_.remote}});
-  auto handle = std::make_shared<session_handle>(weak_from_this(), info_.id);
+  auto handle = std::make_shared<session_handle>(weak_from_this(), info_.id, ctx_.door);
   handler_ = ctx_.factory(info_, handle);
   if (!handler_)
     handler_ = basic_handler_factory(ctx_.metrics)(info_, handle);

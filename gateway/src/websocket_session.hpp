@@ -130,16 +130,29 @@ private:
 // connection never keeps the socket alive, nor past the io_context.
 class session_handle final : public session_sink {
 public:
-  session_handle(std::weak_ptr<websocket_session> s, uint64_t id) : session_(std::move(s)), id_(id) {}
+  session_handle(std::weak_ptr<websocket_session> s, uint64_t id, std::shared_ptr<door> d)
+      : session_(std::move(s)), id_(id), door_(std::move(d)) {}
+  // Each call holds a pass (door.hpp): the session reference it takes is
+  // dropped before the pass, and after the server closed the door the calls
+  // do nothing.
   bool send(std::shared_ptr<const std::string> frame) override {
+    auto pass = door_->enter();
+    if (!pass)
+      return false;
     auto s = session_.lock();
     return s && s->send(std::move(frame));
   }
   void close(uint16_t code, std::string reason) override {
+    auto pass = door_->enter();
+    if (!pass)
+      return;
     if (auto s = session_.lock())
       s->close(code, std::move(reason));
   }
   void post(std::function<void()> fn) override {
+    auto pass = door_->enter();
+    if (!pass)
+      return;
     if (auto s = session_.lock())
       s->post(std::move(fn));
   }
@@ -148,6 +161,7 @@ public:
 private:
   std::weak_ptr<websocket_session> session_;
   uint64_t id_;
+  std::shared_ptr<door> door_;
 };
 
 } // namespace hitd::gateway

@@ -344,6 +344,110 @@ TEST(GatewayProtocol, EngineCallbacksArePostedBackToTheSessionsStrand) {
   e.drain();
 }
 
+// Engine callbacks still in flight when the server goes (the engine outlives
+// it): their posts find the door closed, and no session outlives its
+// io_context. Once a rare segfault at the end of the test above; ASan sees a
+// use after free here if a session is destroyed on an engine thread late.
+TEST(GatewayProtocol, EngineCallbacksInFlightWhenTheServerGoesAreDropped) {
+  engine e;
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  auto w = e.create_worker({}).value();
+  auto token = creds->issue_worker_token(w, e.now()).value();
+  logger log{log_level::error};
+  std::vector<std::shared_ptr<session_sink>> sinks;
+  for (int round = 0; round < 10; ++round) {
+    server_options o;
+    o.port = 0;
+    o.shutdown_drain_ms = 0;
+    auto srv = std::make_unique<server>(o, e, creds, log,
+                                        [&](const connection_info& info, std::shared_ptr<session_sink> sink) {
+                                          sinks.push_back(sink);   // the factory runs on one strand at a time
+                                          return std::make_unique<dashboard_handler>(e, info, std::move(sink));
+                                        });
+    auto port = srv->start().value();
+    ws_client c;
+    ASSERT_FALSE(c.connect(port, "/ws", token));
+    for (int i = 0; i < 20; ++i)
+      ASSERT_FALSE(c.write("{}"));
+    EXPECT_EQ(c.read(), "{\"dashboard\":true,\"answered\":1}");
+    srv.reset();   // callbacks for the other 19 may be running now
+  }
+  e.drain();
+  // A sink kept past its server does nothing.
+  ASSERT_EQ(sinks.size(), 10u);
+  bool ran = false;
+  sinks.back()->post([&] { ran = true; });
+  EXPECT_FALSE(sinks.back()->send(std::make_shared<const std::string>("{}")));
+  sinks.back()->close(close_code::going_away, "late");
+  e.drain();
+  EXPECT_FALSE(ran);
+}
+
+// An HTTP answer from outside the io_context that comes after the server
+// went goes nowhere; the client waiting for it saw its connection close.
+TEST(GatewayHttp, AnAnswerAfterTheServerWentGoesNowhere) {
+  engine e;
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  logger log{log_level::error};
+  server_options o;
+  o.port = 0;
+  o.shutdown_drain_ms = 50;
+  std::mutex m;
+  std::vector<http_responder> waiting;
+  auto srv = std::make_unique<server>(o, e, creds, log);
+  srv->set_http_handler([&](gateway::http_request, http_responder respond) {
+    std::lock_guard lock{m};
+    waiting.push_back(std::move(respond));
+  });
+  auto port = srv->start().value();
+  testing::http_reply reply;
+  std::thread client{[&] { reply = testing::http_request(port, http::verb::get, "/never"); }};
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock{m};
+    return waiting.size() == 1;
+  }));
+  srv.reset();
+  client.join();
+  EXPECT_TRUE(reply.ec) << "status " << reply.status;   // closed, not answered
+  http_response r;
+  r.status = 200;
+  r.body = "late";
+  waiting.front()(std::move(r));   // nothing: the door is closed
+  waiting.clear();
+}
+
+// A responder destroyed without answering lets its connection go (the
+// client sees it close) and the server goes on serving.
+TEST(GatewayHttp, AResponderDroppedUnansweredClosesItsConnection) {
+  engine e;
+  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  logger log{log_level::error};
+  server_options o;
+  o.port = 0;
+  server srv{o, e, creds, log};
+  srv.set_http_handler([](gateway::http_request req, http_responder respond) {
+    if (req.target == "/drop")
+      return;   // respond destroyed here, unanswered
+    http_response r;
+    r.status = 200;
+    r.content_type = "text/plain";
+    r.body = "answered";
+    respond(std::move(r));
+  });
+  auto port = srv.start().value();
+  auto dropped = testing::http_request(port, http::verb::get, "/drop");
+  EXPECT_TRUE(dropped.ec) << "status " << dropped.status;
+  auto served = testing::http_request(port, http::verb::get, "/other");
+  ASSERT_FALSE(served.ec) << served.ec.message();
+  EXPECT_EQ(served.status, 200u);
+  EXPECT_EQ(served.body, "answered");
+  // Neither is counted in flight any more (shutdown would wait for it).
+  EXPECT_TRUE(eventually([&] {
+    auto m = testing::http_request(port, http::verb::get, "/metrics");
+    return m.body.find("\nhitd_http_in_flight 0\n") != std::string::npos;
+  }));
+}
+
 TEST(GatewayProtocol, OversizedFrameClosesWith1009AndOthersAreServed) {
   server_options o;
   o.read_message_max_bytes = 1024;

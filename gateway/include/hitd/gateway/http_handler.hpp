@@ -10,7 +10,9 @@
 // reads the next request only after writing it. The handler must not block
 // (use the engine's callback overloads). A handler that never answers
 // leaves its connection waiting until the client gives up; the transport
-// counts it in hitd_http_in_flight.
+// counts it in hitd_http_in_flight; a responder destroyed without being
+// called closes the connection. A responder called after the server shut
+// down does nothing (its connection was closed at the shutdown).
 //
 // No Beast here: protocol code sees plain strings.
 

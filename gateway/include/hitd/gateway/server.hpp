@@ -86,8 +86,10 @@ public:
   // Graceful and idempotent; returns when done: stops accepting, answers
   // /healthz with 503, closes every WebSocket with close_code::going_away,
   // lets HTTP requests in flight finish, waits for connections to close (at
-  // most shutdown_drain_ms), then stops the io threads. The engine and the
-  // store are the caller's to stop afterwards.
+  // most shutdown_drain_ms), then stops the io threads. After it, the
+  // sinks and responders protocol code kept (engine callbacks may still run
+  // them) do nothing. The engine and the store are the caller's to stop
+  // afterwards.
   void shutdown();
   bool shutting_down() const;
 

@@ -21,7 +21,10 @@
 // keep it and copy it into engine callbacks or a feed's subscriber list
 // for as long as it likes; it never keeps the connection alive, and after
 // the connection closed send returns false, close does nothing and post
-// drops the function.
+// drops the function. The same holds once its server has shut down: a sink
+// may outlive the server (an engine callback in flight when it went), and
+// shutdown() waits for calls already inside a session to return before the
+// io_context is destroyed, so no session outlives it.
 
 #include <chrono>
 #include <cstdint>
