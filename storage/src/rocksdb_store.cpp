@@ -292,6 +292,17 @@ void rocksdb_store::impl::absorb_sync_failure() {
 
 void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
   absorb_sync_failure();
+  // A refused batch halts the store like a failed write, and fail-stop holds
+  // inside its group too: the batches after it are not written (a receiver's
+  // batch must never be durable without its sender's, committed before it).
+  for (size_t i = 0; i < group.size(); ++i)
+    if (!group[i].refused.empty()) {
+      for (size_t j = i + 1; j < group.size(); ++j)
+        if (group[j].refused.empty())
+          group[j].refused = "an earlier batch was refused (" + group[i].refused +
+                             "); the store takes no writes until resumed";
+      break;
+    }
   size_t group_bytes = 0, group_records = 0, write_bytes = 0;
   for (const auto& p : group) {
     group_bytes += p.bytes;
