@@ -186,8 +186,8 @@ void hold_then(self_ptr self, money extra, callback<done> reply, const char* wha
 // batch (with a store), which its receiver deletes in the batch that
 // applies it; and the requester's status note.
 //
-// Transfers and worker updates go right after the transition's commit(),
-// not once it is durable: the store applies batches in commit order and is
+// Transfers and worker updates go right after the transition's commit()
+// (unless a rebuild runs: count_at_commit), not once it is durable: the store applies batches in commit order and is
 // fail-stop, so the receiver's batch, committed after, is never durable
 // without the transition's (if that fails, so does the receiver's, and the
 // receiver leaves memory). They are counted in notes_in_flight from before
@@ -214,10 +214,17 @@ struct outgoing {
   bool sent = false;
 };
 
-// Counts the notes send_at_commit will send, before the commit.
-void count_at_commit(runtime* rt, const outgoing& out) {
+// Counts the notes send_at_commit will send, before the commit, and says
+// whether they may go at commit: not while a rebuild runs. The rebuild may
+// have seen no note in flight and be about to resume the store; a note sent
+// now could be applied, and its receiver's batch written, after the resume,
+// while this batch, committed before it, fails. Both sides are sequentially
+// consistent (the count here, then the flag; the flag set by the rebuild,
+// then the count read): a rebuild that starts after this read sees the count.
+bool count_at_commit(runtime* rt, const outgoing& out) {
   rt->notes_in_flight.fetch_add(static_cast<int64_t>(out.transfers.size() + out.workers.size()),
-                                std::memory_order_relaxed);
+                                std::memory_order_seq_cst);
+  return !rt->rebuilding();
 }
 
 // After the commit: the notes count_at_commit counted (a worker not found
@@ -377,7 +384,7 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
   st.records_written = false;
   if (accept_outbox)
     *accept_outbox = out->accept_outbox;
-  count_at_commit(rt, *out);
+  const bool at_commit = count_at_commit(rt, *out);
   rt->persist(std::move(batch), [rt, out, requester, events = std::move(events), reply = std::move(reply)](status s) mutable {
     send_at_commit(rt, *out, !s.ok());
     if (s.ok()) {
@@ -387,7 +394,8 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
     if (reply)
       reply(std::move(s));
   });
-  send_at_commit(rt, *out);
+  if (at_commit)
+    send_at_commit(rt, *out);
 }
 
 // Runs a command whose only answer is done/error.
