@@ -76,25 +76,19 @@ status load_all(ledger_state& st) {
   if (!st.rt->store || st.all_loaded)
     return done{};
   std::vector<std::pair<account_key, money>> found;
-  std::string malformed;
-  auto s = st.rt->store->scan(kind_prefix(record_kind::ledger_account), [&](const std::string& key, const record_value& v) {
-    // An audit that left out an account would not add up: a malformed key
-    // fails it, named.
-    key_reader r{key};
+  // An audit that left out an account would not add up: a malformed key
+  // fails it, named.
+  auto s = scan_with_keys(*st.rt->store, kind_prefix(record_kind::ledger_account), [&](key_reader& r, const record_value& v) {
     account_key k;
     k.kind = static_cast<account_kind>(r.number());
     k.owner = std::string{r.text()};
-    if (!r.ok()) {
-      malformed = r.malformed();
+    if (!r.ok())
       return false;
-    }
     found.emplace_back(std::move(k), *std::static_pointer_cast<const money>(v));
     return true;
   });
   if (!s.ok())
     return s;
-  if (!malformed.empty())
-    return error{errc::storage_failure, malformed};
   for (auto& [k, m] : found)
     if (!st.loaded_accounts.count(k)) {
       st.book.restore_balance(k, m);

@@ -1178,24 +1178,6 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   };
 }
 
-// Visits every record under prefix with a reader of its key; f returns
-// false when the key is malformed, and the scan fails naming it (as it
-// fails on a record it cannot decode).
-template <class F>
-status scan_as(const storage_port& store, const std::string& prefix, F&& f) {
-  std::string malformed;
-  auto s = store.scan(prefix, [&](const std::string& key, const record_value& v) {
-    key_reader k{key};
-    if (f(k, v))
-      return true;
-    malformed = k.malformed();
-    return false;
-  });
-  if (s.ok() && !malformed.empty())
-    return error{errc::storage_failure, malformed};
-  return s;
-}
-
 } // namespace
 
 caf::actor spawn_requester(runtime& rt, std::string id, std::string name, timestamp created) {
@@ -1219,7 +1201,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   if (*applied)
     st->me.ledger_seq = std::max(st->me.ledger_seq, *std::static_pointer_cast<const uint64_t>(*applied));
   std::vector<uint64_t> type_numbers;
-  auto s = scan_as(store, requester_hit_type_prefix(id), [&](key_reader& k, const record_value& r) {
+  auto s = scan_with_keys(store, requester_hit_type_prefix(id), [&](key_reader& k, const record_value& r) {
     k.text();
     auto number = k.number();
     if (!k.ok())
@@ -1231,7 +1213,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   });
   if (!s.ok())
     return s.err();
-  s = scan_as(store, requester_hit_prefix(id), [&](key_reader& k, const record_value& r) {
+  s = scan_with_keys(store, requester_hit_prefix(id), [&](key_reader& k, const record_value& r) {
     k.text();
     auto number = k.number();
     if (!k.ok())
@@ -1249,7 +1231,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   // CreateHIT tokens still in their window, oldest first.
   auto window_start = rt.now() - limits::request_token_window_ms;
   std::vector<std::pair<timestamp, std::string>> tokens;
-  s = scan_as(store, request_token_prefix(id), [&](key_reader& k, const record_value& r) {
+  s = scan_with_keys(store, request_token_prefix(id), [&](key_reader& k, const record_value& r) {
     k.text();
     std::string token{k.text()};
     if (!k.ok())
@@ -1270,7 +1252,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     st->create_token_order.emplace_back(std::move(token), time);
   // Deposit tokens likewise (every one on disk was made).
   tokens.clear();
-  s = scan_as(store, deposit_token_prefix(id), [&](key_reader& k, const record_value& r) {
+  s = scan_with_keys(store, deposit_token_prefix(id), [&](key_reader& k, const record_value& r) {
     k.text();
     std::string token{k.text()};
     if (!k.ok())
@@ -1289,7 +1271,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   std::sort(tokens.begin(), tokens.end());
   for (auto& [time, token] : tokens)
     st->deposit_token_order.emplace_back(std::move(token), time);
-  s = scan_as(store, worker_block_prefix(id), [&](key_reader&, const record_value& r) {
+  s = scan_with_keys(store, worker_block_prefix(id), [&](key_reader&, const record_value& r) {
     const auto& b = *std::static_pointer_cast<const worker_block>(r);
     st->blocks[b.worker_id] = b.reason;
     return true;
@@ -1306,7 +1288,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
   for (auto& [n, q] : quals) {
     auto& qt = st->qual_types[n];
     qt.view = std::move(q);
-    s = scan_as(store, qualification_grant_prefix(n), [&](key_reader& k, const record_value& r) {
+    s = scan_with_keys(store, qualification_grant_prefix(n), [&](key_reader& k, const record_value& r) {
       k.number();
       std::string worker{k.text()};
       if (!k.ok())
@@ -1316,7 +1298,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     });
     if (!s.ok())
       return s.err();
-    s = scan_as(store, qualification_request_prefix(n), [&](key_reader& k, const record_value& r) {
+    s = scan_with_keys(store, qualification_request_prefix(n), [&](key_reader& k, const record_value& r) {
       k.number();
       auto request = k.number();
       if (!k.ok())
@@ -1326,7 +1308,7 @@ result<caf::actor> activate_requester(runtime& rt, const std::string& id) {
     });
     if (!s.ok())
       return s.err();
-    s = scan_as(store, qualification_retry_prefix(n), [&](key_reader& k, const record_value& r) {
+    s = scan_with_keys(store, qualification_retry_prefix(n), [&](key_reader& k, const record_value& r) {
       k.number();
       std::string worker{k.text()};
       if (!k.ok())

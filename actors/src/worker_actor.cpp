@@ -521,22 +521,16 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
   // written out as records with the worker's next batch.
   std::vector<std::pair<uint64_t, uint64_t>> finished;   // (seq, assignment key)
   auto prefix = worker_finished_prefix(w.id);
-  std::string malformed;
-  auto scanned = rt.store->scan(prefix, [&](const std::string& key, const record_value& r) {
-    key_reader k{key};
+  auto scanned = scan_with_keys(*rt.store, prefix, [&](key_reader& k, const record_value& r) {
     k.text();
     auto seq = k.number();
-    if (!k.ok()) {
-      malformed = k.malformed();
+    if (!k.ok())
       return false;
-    }
     finished.emplace_back(seq, *std::static_pointer_cast<const uint64_t>(r));
     return true;
   });
   if (!scanned.ok())
     return scanned.err();
-  if (!malformed.empty())
-    return error{errc::storage_failure, malformed};
   uint64_t first = 0, end = 0;
   if (!finished.empty()) {
     w.finished.clear();

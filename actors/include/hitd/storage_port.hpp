@@ -144,6 +144,25 @@ public:
   virtual status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const = 0;
 };
 
+// Visits every record under prefix with a reader of its key; f returns
+// false when the key is malformed (key_reader::ok()), and the scan stops
+// and fails naming the key, as it fails on a record it cannot decode. For
+// loads that must be whole: an activation, an audit.
+template <class F>
+status scan_with_keys(const storage_port& store, const std::string& prefix, F&& f) {
+  std::string malformed;
+  auto s = store.scan(prefix, [&](const std::string& key, const record_value& v) {
+    key_reader k{key};
+    if (f(k, v))
+      return true;
+    malformed = k.malformed();
+    return false;
+  });
+  if (s.ok() && !malformed.empty())
+    return error{errc::storage_failure, malformed};
+  return s;
+}
+
 // Records kept in memory: the store for tests and for embedding without a
 // disk. Completes synchronously, on the committing thread.
 class memory_store final : public storage_port {
