@@ -9,7 +9,6 @@
 // commands wait in a bounded stash and run, in order, when the answer is in.
 
 #include <limits>
-#include <mutex>
 
 #include <caf/all.hpp>
 
@@ -181,76 +180,24 @@ void hold_then(self_ptr self, money extra, callback<done> reply, const char* wha
              });
 }
 
-// The effects of a transition on other actors: transfers to the ledger and
-// updates to workers, each written as an outbox record in the transition's
-// batch (with a store), which its receiver deletes in the batch that
-// applies it; and the requester's status note.
-//
-// Transfers and worker updates go right after the transition's commit()
-// (unless a rebuild runs: count_at_commit), not once it is durable: the store applies batches in commit order and is
-// fail-stop, so the receiver's batch, committed after, is never durable
-// without the transition's (if that fails, so does the receiver's, and the
-// receiver leaves memory). They are counted in notes_in_flight from before
-// the commit until the receiver's write completes, so a rebuild resumes the
-// store only after such writes have failed. The receiver's batch often
-// lands in the same write group, and then the store writes neither the
-// outbox put nor its delete (docs/architecture.md, "Crash safety across
-// actors"). The status note, which the requester applies in memory only,
-// waits for durability.
+// The effects of a transition on other actors, sent once the transition is
+// durable: transfers to the ledger and updates to workers, each written as an
+// outbox record in the transition's batch (with a store), which its receiver
+// deletes in the batch that applies it.
 struct outgoing {
   std::vector<std::pair<transfer, std::string>> transfers;       // with outbox key
   struct to_worker { std::string worker_id; worker::msg m; };
   std::vector<to_worker> workers;
   std::optional<requester::hit_status_note> status;
   std::string accept_outbox;   // the outbox key of an accept's update, for the worker's reply
-  // The transfers and worker updates are sent once: after commit() returns,
-  // or by the completion if it comes first (a store that completes inside
-  // commit(), or one faster than this thread): before the events, so a
-  // client that saw an event finds its effect at the receiver. Under the
-  // mutex, so whichever thread comes second returns only once they are
-  // sent: the next transition's notes then follow them (a receiver gets a
-  // HIT's notes in the order of its transitions).
-  std::mutex send_mutex;
-  bool sent = false;
 };
 
-// Counts the notes send_at_commit will send, before the commit, and says
-// whether they may go at commit: not while a rebuild runs. The rebuild may
-// have seen no note in flight and be about to resume the store; a note sent
-// now could be applied, and its receiver's batch written, after the resume,
-// while this batch, committed before it, fails. Both sides are sequentially
-// consistent (the count here, then the flag; the flag set by the rebuild,
-// then the count read): a rebuild that starts after this read sees the count.
-bool count_at_commit(runtime* rt, const outgoing& out) {
-  rt->notes_in_flight.fetch_add(static_cast<int64_t>(out.transfers.size() + out.workers.size()),
-                                std::memory_order_seq_cst);
-  return !rt->rebuilding();
-}
-
-// After the commit: the notes count_at_commit counted (a worker not found
-// is uncounted here); with failed, none are sent, all uncounted (the
-// transition is known to have failed).
-void send_at_commit(runtime* rt, outgoing& out, bool failed = false) {
-  std::lock_guard<std::mutex> lock{out.send_mutex};
-  if (out.sent)
-    return;
-  out.sent = true;
-  if (failed) {
-    for (size_t i = 0; i < out.transfers.size() + out.workers.size(); ++i)
-      rt->noted();
-    return;
-  }
+void send_all(runtime* rt, outgoing& out, const std::string& requester) {
   for (auto& [t, key] : out.transfers)
-    caf::anon_send(rt->ledger, ledger::msg{ledger::apply{std::move(t), std::move(key), {}, true, {}, true}});
-  for (auto& w : out.workers) {
+    rt->note(rt->ledger, ledger::msg{ledger::apply{std::move(t), std::move(key), {}, true}});
+  for (auto& w : out.workers)
     if (auto a = rt->worker_or_none(w.worker_id))
-      caf::anon_send(a, std::move(w.m));
-    else
-      rt->noted();
-  }
-}
-
-void send_when_durable(runtime* rt, outgoing& out, const std::string& requester) {
+      rt->note(a, std::move(w.m));
   if (out.status)
     if (auto r = rt->requester_or_none(requester))
       rt->note(r, requester::msg{*out.status});
@@ -384,18 +331,14 @@ void finish(self_ptr self, hit_effects& fx, hit_status before, std::function<voi
   st.records_written = false;
   if (accept_outbox)
     *accept_outbox = out->accept_outbox;
-  const bool at_commit = count_at_commit(rt, *out);
   rt->persist(std::move(batch), [rt, out, requester, events = std::move(events), reply = std::move(reply)](status s) mutable {
-    send_at_commit(rt, *out, !s.ok());
     if (s.ok()) {
-      send_when_durable(rt, *out, requester);
+      send_all(rt, *out, requester);
       rt->bus.publish(events);
     }
     if (reply)
       reply(std::move(s));
   });
-  if (at_commit)
-    send_at_commit(rt, *out);
 }
 
 // Runs a command whose only answer is done/error.

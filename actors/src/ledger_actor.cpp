@@ -139,7 +139,7 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
             transfer_outcome outcome;
             if (!c.outbox.empty() && rt->persistent()) {
               bool done_before = st.recent_outbox.count(c.outbox) > 0;
-              if (!done_before && !c.fresh) {
+              if (!done_before) {
                 auto rec = rt->store->get(c.outbox);
                 if (!rec.ok()) {
                   rt->report_storage_error(rec.err().message);

@@ -35,10 +35,6 @@ struct apply {
   std::function<void(transfer_outcome)> reply;
   bool counted = false;
   write_batch with;
-  // The outbox entry's first delivery, sent at its commit (its record may
-  // not be written yet): a duplicate only if in the ledger's recent set. A
-  // replay (fresh false) is also a duplicate when its record is gone.
-  bool fresh = false;
 };
 struct balance { std::string requester_id; callback<account_balance> reply; };
 struct audit { callback<ledger_audit> reply; };

@@ -351,7 +351,7 @@ void runtime::on_write_failure() {
     std::lock_guard<std::mutex> g{rebuild_mutex_};
     if (stopping_rebuilds_)
       return;
-    if (rebuilding_.exchange(true, std::memory_order_seq_cst)) {
+    if (rebuilding_.exchange(true, std::memory_order_acq_rel)) {
       rebuild_again_ = true;   // the running rebuild goes round once more
       return;
     }
@@ -410,22 +410,12 @@ void runtime::rebuild() {
 void runtime::rebuild_once() {
   rebuilds.fetch_add(1, std::memory_order_relaxed);
   // Every write in flight fails (the store is stopped) and marks its actor.
-  // The store is not resumed while a note is in flight: one sent at its
-  // sender's commit must fail with the sender's batch, not be written after
-  // the resume (hit_actor.cpp, count_at_commit). A wait that lasts is
-  // reported once a minute; only shutdown ends it.
-  auto report_at = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (notes_in_flight.load(std::memory_order_seq_cst) > 0) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (notes_in_flight.load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until) {
     {
       std::lock_guard<std::mutex> g{rebuild_mutex_};
       if (stopping_rebuilds_)
-        return;
-    }
-    if (std::chrono::steady_clock::now() >= report_at) {
-      report_storage_error("rebuild: the store stays stopped while " +
-                           std::to_string(notes_in_flight.load(std::memory_order_relaxed)) +
-                           " writes and notes are in flight");
-      report_at += std::chrono::seconds(60);
+        break;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(500));
   }

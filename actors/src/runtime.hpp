@@ -434,9 +434,7 @@ struct runtime {
   // A HIT that could not settle a pending hold because a rebuild ran: woken
   // (counted) once the rebuild is over, at once if it is over already.
   void wake_when_rebuilt(uint64_t hit);
-  // Sequentially consistent, with the flag's set and the rebuild's reads of
-  // notes_in_flight: notes sent at commit rely on it (hit_actor.cpp).
-  bool rebuilding() const { return rebuilding_.load(std::memory_order_seq_cst); }
+  bool rebuilding() const { return rebuilding_.load(std::memory_order_acquire); }
   // Waits until no rebuild runs (false if one still runs after `limit`).
   bool await_rebuilt(std::chrono::milliseconds limit);
   void stop_rebuilds();   // at shutdown

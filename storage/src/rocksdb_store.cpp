@@ -333,24 +333,13 @@ void rocksdb_store::impl::write_group(std::vector<pending_batch>& group) {
     std::stable_sort(order.begin(), order.end(), [](const view& a, const view& b) { return a.key < b.key; });
     // The group is written atomically, so of several writes of one key only
     // the last needs to reach the memtable (a record written by several
-    // transitions in one group: a worker's, a HIT's). An outbox entry put
-    // and deleted in the same group leaves nothing: an outbox key is
-    // written once, so with its put in this group there is nothing on disk
-    // for the delete to remove.
+    // transitions in one group: a worker's, a HIT's, an outbox entry put
+    // and deleted).
     size_t dropped = 0;
-    for (size_t i = 0, run = 0; i < order.size(); ++i) {
+    for (size_t i = 0; i < order.size(); ++i) {
       const auto& r = order[i];
       if (i + 1 < order.size() && order[i + 1].key == r.key) {
         write_bytes -= r.key.size() + r.value.size();
-        ++dropped;
-        ++run;
-        continue;
-      }
-      const bool cancelled = run > 0 && r.erase && !order[i - run].erase &&
-                             kind_of_key(std::string{r.key.substr(0, 1)}) == record_kind::outbox;
-      run = 0;
-      if (cancelled) {
-        write_bytes -= r.key.size();
         ++dropped;
         continue;
       }

@@ -14,7 +14,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
-#include <rocksdb/write_batch.h>
 
 #include "hitd/storage/codec.hpp"
 #include "samples.hpp"
@@ -369,52 +368,6 @@ TEST(RocksdbStore, AKeyWrittenSeveralTimesInAGroupKeepsTheLastWrite) {
   // before its put; the rest written (and the "last" batch).
   EXPECT_EQ(after.superseded - before.superseded, 6u);
   EXPECT_EQ(after.records - before.records, 14u - 6u + 1u);
-}
-
-// An outbox entry put and deleted in one group (a note sent at its
-// sender's commit, applied by its receiver in the same group) leaves
-// nothing, so neither is written: an outbox key is written once, so there
-// is nothing on disk for the delete. Other kinds keep the delete.
-TEST(RocksdbStore, AnOutboxPutAndItsDeleteInOneGroupAreNeitherWritten) {
-  temp_dir dir;
-  store_options o;
-  writer_latch latch;
-  latch.install(o);
-  std::vector<std::string> written;
-  o.before_write = [&](const rocksdb::WriteBatch& wb) {
-    struct keys : rocksdb::WriteBatch::Handler {
-      std::vector<std::string>* out;
-      void Put(const rocksdb::Slice& k, const rocksdb::Slice&) override { out->push_back(k.ToString()); }
-      void Delete(const rocksdb::Slice& k) override { out->push_back(k.ToString()); }
-    } h;
-    h.out = &written;
-    EXPECT_TRUE(wb.Iterate(&h).ok());
-  };
-  auto s = open_store(dir.path(), durability::wal, o);
-  auto kept = outbox_key("hit-kept", 1), cancelled = outbox_key("hit-cancelled", 2);
-  ASSERT_TRUE(commit_wait(*s, {rec(record_kind::outbox, kept, std::make_shared<const outbox_entry>())}).ok());
-  latch.hold(*s);
-  written.clear();
-  auto before = s->stats();
-  std::atomic<int> ok{0};
-  s->commit({rec(record_kind::outbox, cancelled, std::make_shared<const outbox_entry>()), counter("c", 1)},
-            [&](status st) { ok += st.ok(); });
-  s->commit({{record_kind::outbox, cancelled, nullptr}, {record_kind::outbox, kept, nullptr},
-             {record_kind::counter, counter_key("c"), nullptr}},
-            [&](status st) { ok += st.ok(); });
-  latch.release();
-  for (int i = 0; i < 6000 && ok.load() < 2; ++i)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_EQ(ok.load(), 2);
-  // The group: the counter's delete and the delete of the entry put before.
-  EXPECT_EQ(written, (std::vector<std::string>{counter_key("c"), kept}));
-  auto after = s->stats();
-  EXPECT_EQ(after.superseded - before.superseded, 3u);   // the counter's put, the outbox put and delete
-  for (const auto& k : {kept, cancelled, counter_key("c")}) {
-    auto v = s->get(k);
-    ASSERT_TRUE(v.ok());
-    EXPECT_EQ(*v, nullptr) << key_hex(k);
-  }
 }
 
 TEST(RocksdbStore, BackpressureBlocksCommitUntilTheWriterCatchesUp) {

@@ -100,8 +100,7 @@ struct store_stats {
   uint64_t batches = 0;         // batches committed (written with success)
   uint64_t groups = 0;          // write groups: RocksDB writes issued
   uint64_t records = 0;         // records written (puts and deletes)
-  uint64_t superseded = 0;      // records not written: a later write of the same key in the same group,
-                                // or an outbox put and its delete in one group (both)
+  uint64_t superseded = 0;      // records not written: a later write of the same key in the same group
   uint64_t bytes = 0;           // bytes written: keys + encoded values
   uint64_t write_errors = 0;    // write groups that failed (also those refused once stopped)
   uint64_t failed_batches = 0;  // batches completed with an error (failed group, bad record, closed)
