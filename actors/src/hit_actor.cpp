@@ -503,11 +503,11 @@ void handle(self_ptr self, hit::msg& m) {
   }
   if ((st.busy || st.settling) && !std::holds_alternative<hit::funds>(m)) {
     if (st.stash.size() >= stash_max) {
-      std::visit([](auto& c) {
-        if constexpr (requires { c.reply(error{}); })
-          if (c.reply)
-            c.reply(error{errc::throttled, "too many commands are waiting for this HIT"});
-      }, m);
+      // Refused as answer_failed answers each kind: a command with the
+      // error, an accept with it too (its reply takes two arguments, and it
+      // went unanswered: the worker waited for it), a counted wake
+      // uncounted (it went uncounted, and drain() waited its whole bound).
+      answer_failed(*rt, m, error{errc::throttled, "too many commands are waiting for this HIT"});
       return;
     }
     st.stash.push_back(std::move(m));

@@ -221,11 +221,11 @@ void handle(self_ptr self, worker::msg& m) {
   st.last_active = rt->now();
   if (st.busy && !std::holds_alternative<worker::funds>(m)) {
     if (st.stash.size() >= stash_max) {
-      std::visit([](auto& c) {
-        if constexpr (requires { c.reply(error{}); })
-          if (c.reply)
-            c.reply(error{errc::throttled, "too many commands are waiting for this worker"});
-      }, m);
+      // Refused as answer_failed answers each kind: a command with the
+      // error, a counted note uncounted (an update or bonus stays in the
+      // outbox for the next replay). Not answering left the note counted,
+      // so drain() and every rebuild waited their whole bound.
+      answer_failed(*rt, m, error{errc::throttled, "too many commands are waiting for this worker"});
       return;
     }
     st.stash.push_back(std::move(m));
