@@ -33,6 +33,7 @@ struct worker_actor_state {
   // stale: about 900 bytes a worker).
   std::shared_ptr<const worker_credentials> creds;
   bool busy = false;                                  // a withdrawal is at the ledger
+  bool replaying = false;                             // the stash is being replayed (not re-entered)
   stash_queue<worker::msg> stash;
   // Accept tokens whose first call is still at the HIT: later repeats wait here.
   std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
@@ -463,10 +464,17 @@ void handle(self_ptr self, worker::msg& m) {
       }
     },
     m);
+  // What waited runs in order until a command makes the worker busy again.
+  // A command replayed here reaches this point too: it leaves the loop to
+  // the outer call, so a long stash is one frame deep, not one per command.
+  if (st.replaying)
+    return;
+  st.replaying = true;
   while (!st.busy && !st.stash.empty()) {
     auto next = st.stash.take_front();
     handle(self, next);
   }
+  st.replaying = false;
 }
 
 caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w,
