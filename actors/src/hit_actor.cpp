@@ -58,6 +58,7 @@ struct hit_actor_state {
   bool records_written = false;  // this transition's records are durable already (a new HIT)
   bool index_known = false;      // index_entry is what the durable index says
   bool busy = false;
+  bool replaying = false;        // replay_stash is running (it is not re-entered)
   bool retired = false;
   // The HIT's number (the definition stays when the actor leaves memory).
   uint64_t number() const { return h.def->number; }
@@ -376,12 +377,20 @@ bonus_payment bonus_view(const hit_state& h, const bonus_record& b) {
 
 void handle(self_ptr self, hit::msg& m);
 
+// Runs what waited, in order, until a command makes the HIT busy again.
+// Each command handled here ends by calling replay_stash itself: that inner
+// call returns at once and this loop goes on, so a long stash is replayed in
+// one frame, not one frame deeper per command (10,000 deep overflowed).
 void replay_stash(self_ptr self) {
   auto& st = self->state;
+  if (st.replaying)
+    return;
+  st.replaying = true;
   while (!st.busy && !st.settling && !st.stash.empty()) {
     auto m = st.stash.take_front();
     handle(self, m);
   }
+  st.replaying = false;
 }
 
 // A hold this HIT's record says was sent to the ledger and never answered
@@ -503,11 +512,11 @@ void handle(self_ptr self, hit::msg& m) {
   }
   if ((st.busy || st.settling) && !std::holds_alternative<hit::funds>(m)) {
     if (st.stash.size() >= stash_max) {
-      std::visit([](auto& c) {
-        if constexpr (requires { c.reply(error{}); })
-          if (c.reply)
-            c.reply(error{errc::throttled, "too many commands are waiting for this HIT"});
-      }, m);
+      // Refused as answer_failed answers each kind: a command with the
+      // error, an accept with it too (its reply takes two arguments, and it
+      // went unanswered: the worker waited for it), a counted wake
+      // uncounted (it went uncounted, and drain() waited its whole bound).
+      answer_failed(*rt, m, error{errc::throttled, "too many commands are waiting for this HIT"});
       return;
     }
     st.stash.push_back(std::move(m));

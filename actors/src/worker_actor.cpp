@@ -33,6 +33,7 @@ struct worker_actor_state {
   // stale: about 900 bytes a worker).
   std::shared_ptr<const worker_credentials> creds;
   bool busy = false;                                  // a withdrawal is at the ledger
+  bool replaying = false;                             // the stash is being replayed (not re-entered)
   stash_queue<worker::msg> stash;
   // Accept tokens whose first call is still at the HIT: later repeats wait here.
   std::unordered_map<std::string, std::vector<callback<assignment_view>>> tokens_in_flight;
@@ -221,11 +222,11 @@ void handle(self_ptr self, worker::msg& m) {
   st.last_active = rt->now();
   if (st.busy && !std::holds_alternative<worker::funds>(m)) {
     if (st.stash.size() >= stash_max) {
-      std::visit([](auto& c) {
-        if constexpr (requires { c.reply(error{}); })
-          if (c.reply)
-            c.reply(error{errc::throttled, "too many commands are waiting for this worker"});
-      }, m);
+      // Refused as answer_failed answers each kind: a command with the
+      // error, a counted note uncounted (an update or bonus stays in the
+      // outbox for the next replay). Not answering left the note counted,
+      // so drain() and every rebuild waited their whole bound.
+      answer_failed(*rt, m, error{errc::throttled, "too many commands are waiting for this worker"});
       return;
     }
     st.stash.push_back(std::move(m));
@@ -463,10 +464,17 @@ void handle(self_ptr self, worker::msg& m) {
       }
     },
     m);
+  // What waited runs in order until a command makes the worker busy again.
+  // A command replayed here reaches this point too: it leaves the loop to
+  // the outer call, so a long stash is one frame deep, not one per command.
+  if (st.replaying)
+    return;
+  st.replaying = true;
   while (!st.busy && !st.stash.empty()) {
     auto next = st.stash.take_front();
     handle(self, next);
   }
+  st.replaying = false;
 }
 
 caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w,

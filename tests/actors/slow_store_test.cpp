@@ -158,5 +158,111 @@ TEST(SlowStore, AnExtensionHoldsEnoughWhenADeadlineFallsDueWhileItWaitsForTheLed
   EXPECT_EQ((b.available + b.on_hold).cents, 10'000);
 }
 
+// A HIT waiting for the ledger stashes what comes meanwhile, up to its
+// bound; beyond it every command is refused with throttled, an accept too
+// (its reply takes two arguments, and it once went unanswered: the
+// worker's client waited for ever), and the stashed ones run once the
+// answer is in.
+TEST(SlowStore, AnAcceptOverAFullStashIsRefusedNotLeftUnanswered) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto type = must(e.create_hit_type(r, engine_harness::props()));
+  auto hit = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+
+  store->close_gate();
+  std::promise<status> added;
+  e.create_additional_assignments(r, hit.hit_id, 1, "", [&](status s) { added.set_value(std::move(s)); });
+  ASSERT_TRUE(store->await_waiting(1));   // the ledger's write of the hold: the HIT waits for it
+  constexpr int stashed = 10'000;         // hit_actor.cpp's stash_max
+  std::atomic<int> answered{0}, ok{0};
+  for (int i = 0; i < stashed; ++i)
+    e.get_hit(r, hit.hit_id, [&](result<hit_view> v) {
+      ok += v.ok();
+      ++answered;
+    });
+  std::promise<result<assignment_view>> accepted;
+  e.accept(accept_request{w, hit.hit_id, {}, {}},
+           [&](result<assignment_view> a) { accepted.set_value(std::move(a)); });
+  auto f = accepted.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the accept was never answered";
+  auto a = f.get();
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.err().code, errc::throttled) << describe(a.err());
+  EXPECT_EQ(answered.load(), 0);   // all stashed behind the ledger's answer
+
+  store->open_gate();
+  ASSERT_TRUE(added.get_future().get().ok());
+  // Every stashed command is answered (on the engine's threads: waited for).
+  for (int i = 0; i < 3'000 && answered.load() < stashed; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered.load(), stashed);
+  EXPECT_EQ(ok.load(), stashed);
+  e.drain();
+  EXPECT_EQ(must(e.get_hit(r, hit.hit_id)).max_assignments, 2);
+  // And the worker can accept now.
+  auto again = must(e.accept(accept_request{w, hit.hit_id, {}, {}}));
+  EXPECT_EQ(again.hit_id, hit.hit_id);
+}
+
+// The same for a worker waiting for the ledger's answer to a withdrawal:
+// what comes meanwhile waits, beyond the bound it is refused, and the
+// waiting commands all run once the answer is in (one after another, not
+// one stack frame deeper each: 10,000 deep overflowed under ASan).
+TEST(SlowStore, AWorkersFullStashRefusesAndItsCommandsRunAfterTheWithdrawal) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
+  auto hit = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  auto a = must(e.accept(accept_request{w, hit.hit_id, {}, {}}));
+  submit_request sub;
+  sub.worker_id = w;
+  sub.assignment_id = a.assignment_id;
+  sub.answer = "<answer/>";
+  must(e.submit(std::move(sub)), "submit");
+  approve_request ap;
+  ap.requester_id = r;
+  ap.assignment_id = a.assignment_id;
+  must(e.approve_assignment(std::move(ap)), "approve");
+  e.drain();
+  ASSERT_EQ(must(e.dashboard(w)).available_balance.cents, 300);
+
+  store->close_gate();
+  std::promise<result<money>> withdrawn;
+  e.withdraw(w, cents(100), "wd-1", [&](result<money> m) { withdrawn.set_value(std::move(m)); });
+  ASSERT_TRUE(store->await_waiting(1));   // the ledger's write of the withdrawal: the worker waits for it
+  constexpr int stashed = 10'000;         // worker_actor.cpp's stash_max
+  std::atomic<int> answered{0}, ok{0};
+  for (int i = 0; i < stashed; ++i)
+    e.dashboard(w, [&](result<worker_dashboard> d) {
+      ok += d.ok() && d->available_balance.cents == 200;   // they run after the withdrawal
+      ++answered;
+    });
+  std::promise<result<worker_dashboard>> refused;
+  e.dashboard(w, [&](result<worker_dashboard> d) { refused.set_value(std::move(d)); });
+  auto f = refused.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the command was never answered";
+  auto over = f.get();
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.err().code, errc::throttled) << describe(over.err());
+  EXPECT_EQ(answered.load(), 0);   // all stashed behind the ledger's answer
+
+  store->open_gate();
+  auto left = withdrawn.get_future().get();
+  ASSERT_TRUE(left.ok()) << describe(left.err());
+  EXPECT_EQ(left->cents, 200);
+  for (int i = 0; i < 3'000 && answered.load() < stashed; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered.load(), stashed);
+  EXPECT_EQ(ok.load(), stashed);
+}
+
 } // namespace
 } // namespace hitd::test
