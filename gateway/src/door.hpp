@@ -62,8 +62,6 @@ public:
     return pass{this};
   }
 
-  bool closed() const { return closed_.load(); }
-
   // Closes the door and waits for every pass to come back. A pass is held
   // for a post or a queued frame, microseconds; bound is a backstop. Returns
   // false when passes were still out at the bound.
@@ -108,15 +106,10 @@ public:
     }
   }
 
-  size_t held() const {
-    std::lock_guard lock{mutex_};
-    return held_.size();
-  }
-
 private:
   std::atomic<uint64_t> inside_{0};
   std::atomic<bool> closed_{false};
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   uint64_t next_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<void>> held_;
 };
