@@ -268,15 +268,26 @@ TEST(GatewayProtocol, UnknownOpGetsTheDocumentedErrorAndTheConnectionStaysOpen) 
   EXPECT_EQ(f.handler_metrics.commands("unknown", "unknown_op"), 1u);
 }
 
-TEST(GatewayProtocol, AFactorySetAfterConstructionCountsInTheServersMetrics) {
+// What the tests that build their own server share: an engine, credentials
+// and one worker with a token; the server options listen on a free port.
+struct parts {
   engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
-  auto w = e.create_worker({}).value();
-  auto token = creds->issue_worker_token(w, e.now()).value();
+  std::shared_ptr<credentials> creds =
+    std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  std::string worker = e.create_worker({}).value();
+  std::string token = creds->issue_worker_token(worker, e.now()).value();
+  static server_options options() {
+    server_options o;
+    o.port = 0;
+    return o;
+  }
+};
+
+TEST(GatewayProtocol, AFactorySetAfterConstructionCountsInTheServersMetrics) {
+  parts p;
+  auto& [e, creds, w, token] = p;
   logger log{log_level::warn};
-  server_options o;
-  o.port = 0;
-  server srv{o, e, creds, log};
+  server srv{parts::options(), e, creds, log};
   srv.set_handler_factory(basic_handler_factory(srv.metrics()));
   auto port = srv.start().value();
   ws_client c;
@@ -317,14 +328,10 @@ private:
 };
 
 TEST(GatewayProtocol, EngineCallbacksArePostedBackToTheSessionsStrand) {
-  engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
-  auto w = e.create_worker({}).value();
-  auto token = creds->issue_worker_token(w, e.now()).value();
+  parts p;
+  auto& [e, creds, w, token] = p;
   logger log{log_level::warn};
-  server_options o;
-  o.port = 0;
-  server srv{o, e, creds, log, [&e](const connection_info& info, std::shared_ptr<session_sink> sink) {
+  server srv{parts::options(), e, creds, log, [&e](const connection_info& info, std::shared_ptr<session_sink> sink) {
                return std::make_unique<dashboard_handler>(e, info, std::move(sink));
              }};
   auto port = srv.start().value();
@@ -349,15 +356,12 @@ TEST(GatewayProtocol, EngineCallbacksArePostedBackToTheSessionsStrand) {
 // io_context. Once a rare segfault at the end of the test above; ASan sees a
 // use after free here if a session is destroyed on an engine thread late.
 TEST(GatewayProtocol, EngineCallbacksInFlightWhenTheServerGoesAreDropped) {
-  engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
-  auto w = e.create_worker({}).value();
-  auto token = creds->issue_worker_token(w, e.now()).value();
+  parts p;
+  auto& [e, creds, w, token] = p;
   logger log{log_level::error};
   std::vector<std::shared_ptr<session_sink>> sinks;
   for (int round = 0; round < 10; ++round) {
-    server_options o;
-    o.port = 0;
+    auto o = parts::options();
     o.shutdown_drain_ms = 0;
     auto srv = std::make_unique<server>(o, e, creds, log,
                                         [&](const connection_info& info, std::shared_ptr<session_sink> sink) {
@@ -386,15 +390,13 @@ TEST(GatewayProtocol, EngineCallbacksInFlightWhenTheServerGoesAreDropped) {
 // An HTTP answer from outside the io_context that comes after the server
 // went goes nowhere; the client waiting for it saw its connection close.
 TEST(GatewayHttp, AnAnswerAfterTheServerWentGoesNowhere) {
-  engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  parts p;
   logger log{log_level::error};
-  server_options o;
-  o.port = 0;
+  auto o = parts::options();
   o.shutdown_drain_ms = 50;
   std::mutex m;
   std::vector<http_responder> waiting;
-  auto srv = std::make_unique<server>(o, e, creds, log);
+  auto srv = std::make_unique<server>(o, p.e, p.creds, log);
   srv->set_http_handler([&](gateway::http_request, http_responder respond) {
     std::lock_guard lock{m};
     waiting.push_back(std::move(respond));
@@ -419,12 +421,9 @@ TEST(GatewayHttp, AnAnswerAfterTheServerWentGoesNowhere) {
 // A responder destroyed without answering lets its connection go (the
 // client sees it close) and the server goes on serving.
 TEST(GatewayHttp, AResponderDroppedUnansweredClosesItsConnection) {
-  engine e;
-  auto creds = std::make_shared<credentials>(std::make_shared<memory_store>(), secrets_key{secrets_key::bytes_t{}});
+  parts p;
   logger log{log_level::error};
-  server_options o;
-  o.port = 0;
-  server srv{o, e, creds, log};
+  server srv{parts::options(), p.e, p.creds, log};
   srv.set_http_handler([](gateway::http_request req, http_responder respond) {
     if (req.target == "/drop")
       return;   // respond destroyed here, unanswered
