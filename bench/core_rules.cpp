@@ -47,17 +47,19 @@ void BM_HitRulesLifecycle(benchmark::State& state) {
   def->number = 1;
   def->requester_id = "AR1";
   def->hit_type_id = "T1";
-  def->properties.title = "t";
-  def->properties.reward = hitd::cents(5);
-  def->properties.assignment_duration_s = 3600;
-  def->properties.auto_approval_delay_s = 86'400;
+  hitd::hit_properties props;
+  props.title = "t";
+  props.reward = hitd::cents(5);
+  props.assignment_duration_s = 3600;
+  props.auto_approval_delay_s = 86'400;
+  def->properties = std::make_shared<const hitd::hit_properties>(std::move(props));
   const int64_t n = state.range(0);
   std::vector<hitd::worker_credentials> workers(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
     workers[static_cast<size_t>(i)].worker_id = "AW" + std::to_string(i);
   for (auto _ : state) {
     hitd::hit_effects fx;
-    auto h = hitd::make_hit(def, n, t0, 86'400, *hitd::publish_hold(fees, def->properties.reward, n), fx);
+    auto h = hitd::make_hit(def, n, t0, 86'400, *hitd::publish_hold(fees, def->properties->reward, n), fx);
     for (int64_t i = 0; i < n; ++i) {
       hitd::hit_effects f2;
       auto o = *hitd::accept(h, workers[static_cast<size_t>(i)], t0 + i, fees, f2);

@@ -37,15 +37,17 @@ std::shared_ptr<const hit_definition> definition(uint64_t number, int64_t requir
   d->number = number;
   d->requester_id = "AR1000000000001";
   d->hit_type_id = "T0000000000000000000000000001";
-  d->properties.title = "Label the animals in a photo";
-  d->properties.description = "Look at one photo and say which animals you can see in it.";
-  d->properties.keywords = "image, label, animals, photo";
-  d->properties.reward = cents(25);
-  d->properties.assignment_duration_s = 600;
-  d->properties.auto_approval_delay_s = 259'200;
+  hit_properties props;
+  props.title = "Label the animals in a photo";
+  props.description = "Look at one photo and say which animals you can see in it.";
+  props.keywords = "image, label, animals, photo";
+  props.reward = cents(25);
+  props.assignment_duration_s = 600;
+  props.auto_approval_delay_s = 259'200;
   for (int64_t i = 0; i < requirements; ++i)
-    d->properties.requirements.push_back(
+    props.requirements.push_back(
         {"3QUAL" + std::to_string(1'000'000'000 + i), comparator::greater_than_or_equal_to, {80}, {}, guard});
+  d->properties = std::make_shared<const hit_properties>(std::move(props));
   d->creation_time = t0;
   return d;
 }
@@ -150,7 +152,7 @@ void BM_FilterQualified(benchmark::State& state) {
   f.qualified_only = true;
   worker_credentials w;
   w.worker_id = "AW1000000000001";
-  for (const auto& r : h.def->properties.requirements)
+  for (const auto& r : h.def->properties->requirements)
     w.values[r.qualification_type_id] = {90, std::nullopt};
   int64_t matched = 0;
   for (auto _ : state)

@@ -361,16 +361,18 @@ hit_definition sample_definition(int64_t requirements) {
   d.number = 1'000'000;
   d.requester_id = "AR1000000000001";
   d.hit_type_id = "T0000000000000000000000000001";
-  d.properties.title = "Label the animals in a photo";
-  d.properties.description = "Look at one photo and say which animals you can see in it.";
-  d.properties.keywords = "image, label, animals, photo";
-  d.properties.reward = cents(25);
-  d.properties.assignment_duration_s = 600;
-  d.properties.auto_approval_delay_s = 259'200;
+  hit_properties props;
+  props.title = "Label the animals in a photo";
+  props.description = "Look at one photo and say which animals you can see in it.";
+  props.keywords = "image, label, animals, photo";
+  props.reward = cents(25);
+  props.assignment_duration_s = 600;
+  props.auto_approval_delay_s = 259'200;
   for (int64_t i = 0; i < requirements; ++i)
-    d.properties.requirements.push_back({"3QUAL" + std::to_string(1'000'000'000 + i),
+    props.requirements.push_back({"3QUAL" + std::to_string(1'000'000'000 + i),
                                          comparator::greater_than_or_equal_to, {80}, {},
                                          guarded_action::accept});
+  d.properties = std::make_shared<const hit_properties>(std::move(props));
   d.question = "<HTMLQuestion xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
                "2011-11-11/HTMLQuestion.xsd\"><HTMLContent><![CDATA[" +
                std::string(1024, 'x') + "]]></HTMLContent><FrameHeight>600</FrameHeight></HTMLQuestion>";

@@ -245,7 +245,7 @@ money hold_for(const hit_state& h, const fee_schedule& fees, bool expired, money
 } // namespace
 
 money required_hold(const hit_state& h, const fee_schedule& fees) {
-  return hold_for(h, fees, h.expired, h.def->properties.reward);
+  return hold_for(h, fees, h.expired, h.def->properties->reward);
 }
 
 void advance_to(hit_state& h, timestamp now, const fee_schedule& fees, hit_effects& fx) {
@@ -281,7 +281,7 @@ void advance_to(hit_state& h, timestamp now, const fee_schedule& fees, hit_effec
 allowed_actions actions_for(const hit_state& h, const worker_credentials& worker) {
   if (worker.blocked_by.count(h.def->requester_id))
     return {false, false, false};
-  return evaluate_requirements(h.def->properties.requirements, worker);
+  return evaluate_requirements(h.def->properties->requirements, worker);
 }
 
 result<uint32_t> accept(hit_state& h, const worker_credentials& worker, timestamp now,
@@ -298,15 +298,15 @@ result<uint32_t> accept(hit_state& h, const worker_credentials& worker, timestam
   }
   if (worker.blocked_by.count(h.def->requester_id))
     return error{errc::worker_blocked, "the requester has blocked this worker"};
-  if (!evaluate_requirements(h.def->properties.requirements, worker).accept)
+  if (!evaluate_requirements(h.def->properties->requirements, worker).accept)
     return error{errc::does_not_meet_requirements, "the worker does not meet the HIT's qualification requirements"};
   auto before = observe(h);
   assignment_record a;
   a.ordinal = static_cast<uint32_t>(h.assignments.size());
   a.worker_id = worker.worker_id;
   a.accept_time = now;
-  a.deadline = now + seconds(h.def->properties.assignment_duration_s);
-  a.reward = h.def->properties.reward;
+  a.deadline = now + seconds(h.def->properties->assignment_duration_s);
+  a.reward = h.def->properties->reward;
   a.fee = reward_fee(fees, a.reward, h.max_assignments);
   h.by_worker[a.worker_id] = a.ordinal;
   count(h, a.status, +1);
@@ -339,9 +339,9 @@ status submit(hit_state& h, uint32_t ordinal, std::string_view worker_id, std::s
   a->submit_time = now;
   a->answer = std::move(answer);
   a->submit_token = std::string{token};
-  a->auto_approval_time = now + seconds(h.def->properties.auto_approval_delay_s);
+  a->auto_approval_time = now + seconds(h.def->properties->auto_approval_delay_s);
   assignment_event(fx, event_type::assignment_submitted, ordinal);
-  if (h.def->properties.auto_approval_delay_s == 0)
+  if (h.def->properties->auto_approval_delay_s == 0)
     do_approve(h, *a, {}, now, true, fx);
   else
     arm(h, a->auto_approval_time, ordinal, deadline_kind::auto_approval);
@@ -435,7 +435,7 @@ money extension_hold(const hit_state& h, timestamp new_expiration, timestamp now
                      const fee_schedule& fees) {
   if (h.disposed || new_expiration <= now || !h.expired)
     return {};
-  return hold_for(h, fees, false, h.def->properties.reward) - required_hold(h, fees);
+  return hold_for(h, fees, false, h.def->properties->reward) - required_hold(h, fees);
 }
 
 status update_expiration(hit_state& h, timestamp new_expiration, timestamp now, money extra_held,
@@ -477,7 +477,7 @@ result<money> plan_additional_assignments(const hit_state& h, int64_t n, const f
                  "a HIT created with fewer than 10 assignments cannot be extended to 10 or more"};
   if (h.expired)
     return money{};
-  auto cost = checked_mul(slot_cost(fees, h.def->properties.reward, h.max_assignments + n), n);
+  auto cost = checked_mul(slot_cost(fees, h.def->properties->reward, h.max_assignments + n), n);
   if (!cost)
     return error{errc::invalid_parameter_value, "the amount overflows"};
   return *cost;
@@ -564,19 +564,19 @@ hit_view view_of(const hit_state& h, bool for_owner) {
   v.hit_group_id = d.hit_type_id;
   v.requester_id = d.requester_id;
   v.creation_time = d.creation_time;
-  v.title = d.properties.title;
-  v.description = d.properties.description;
+  v.title = d.properties->title;
+  v.description = d.properties->description;
   v.question = d.question;
-  v.keywords = d.properties.keywords;
+  v.keywords = d.properties->keywords;
   v.status = status_of(h);
   v.max_assignments = h.max_assignments;
-  v.reward = d.properties.reward;
-  v.auto_approval_delay_s = d.properties.auto_approval_delay_s;
+  v.reward = d.properties->reward;
+  v.auto_approval_delay_s = d.properties->auto_approval_delay_s;
   v.expiration = h.expiration;
-  v.assignment_duration_s = d.properties.assignment_duration_s;
+  v.assignment_duration_s = d.properties->assignment_duration_s;
   if (for_owner)
     v.requester_annotation = d.requester_annotation;
-  v.requirements = d.properties.requirements;
+  v.requirements = d.properties->requirements;
   v.review_status = h.review_status;
   v.assignments_pending = pending_of(h);
   v.assignments_available = available_of(h);

@@ -10,6 +10,11 @@ timestamp system_clock::now() const {
   return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+const std::shared_ptr<const hit_properties>& no_properties() {
+  static const std::shared_ptr<const hit_properties> none = std::make_shared<const hit_properties>();
+  return none;
+}
+
 std::string_view event_type_name(event_type t) {
   switch (t) {
     case event_type::assignment_accepted: return "AssignmentAccepted";

@@ -710,7 +710,7 @@ void handle(self_ptr self, hit::msg& m) {
           c.reply(error{errc::invalid_hit_state, "the HIT was deleted"});
           return;
         }
-        hold_then(self, retype_hold(h, c.def->properties, fees), std::move(c.reply), "the new reward",
+        hold_then(self, retype_hold(h, *c.def->properties, fees), std::move(c.reply), "the new reward",
                   [self, def = c.def](money held, callback<done> reply) {
                     auto& s2 = self->state;
                     simple(self, reply, [&](hit_effects& fx2) {

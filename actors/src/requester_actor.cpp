@@ -26,6 +26,9 @@ struct requester_actor_state {
   runtime* rt = nullptr;
   requester_snapshot me;
   std::unordered_map<std::string, hit_type> types;      // by id
+  // Each type's properties as its HITs share them, made at the type's first
+  // HIT here (a type's properties never change): not a copy per HIT.
+  std::unordered_map<std::string, std::shared_ptr<const hit_properties>> shared_properties;
   std::vector<uint64_t> hits;                           // creation order
   // Each HIT's last reported status and its HIT type's number (0: not
   // known): one small entry per HIT (one map, not two, and no type id
@@ -211,6 +214,14 @@ void add_type_records(write_batch& batch, uint64_t number, const hit_type& t) {
   auto v = std::make_shared<const hit_type>(t);
   batch.push_back({record_kind::hit_type, hit_type_key(number), v});
   batch.push_back({record_kind::requester_hit_type, requester_hit_type_key(t.requester_id, number), v});
+}
+
+// The properties of one of this requester's types, as its HITs share them.
+std::shared_ptr<const hit_properties> shared_properties_of(requester_actor_state& st, const std::string& type_id) {
+  auto& p = st.shared_properties[type_id];
+  if (!p)
+    p = std::make_shared<const hit_properties>(st.types.at(type_id).properties);
+  return p;
 }
 
 // Registers (or finds) the type with these properties; returns its id.
@@ -509,25 +520,25 @@ void handle(self_ptr self, requester::msg& m) {
             return;
           }
         }
-        hit_properties props;
+        const hit_properties* props = nullptr;   // the type's, or the request's
         if (!r.hit_type_id.empty()) {
           auto it = st.types.find(r.hit_type_id);
           if (it == st.types.end()) {
             c.reply(error{errc::hit_type_does_not_exist, "no HIT type " + r.hit_type_id + " of this requester"});
             return;
           }
-          props = it->second.properties;
-          if (auto ok = check_requirement_types(*rt, props); !ok.ok()) {
+          props = &it->second.properties;
+          if (auto ok = check_requirement_types(*rt, *props); !ok.ok()) {
             c.reply(ok.err());
             return;
           }
         } else if (r.properties) {
-          props = *r.properties;
-          if (auto ok = validate_properties(props); !ok.ok()) {
+          props = &*r.properties;
+          if (auto ok = validate_properties(*props); !ok.ok()) {
             c.reply(ok.err());
             return;
           }
-          if (auto ok = check_requirement_types(*rt, props); !ok.ok()) {
+          if (auto ok = check_requirement_types(*rt, *props); !ok.ok()) {
             c.reply(ok.err());
             return;
           }
@@ -565,13 +576,13 @@ void handle(self_ptr self, requester::msg& m) {
           c.reply(error{errc::throttled, "too many HITs of this requester are being published at once"});
           return;
         }
-        auto hold = publish_hold(rt->cfg.fees, props.reward, r.max_assignments);
+        auto hold = publish_hold(rt->cfg.fees, props->reward, r.max_assignments);
         if (!hold || hold->cents > amount_cents_max) {
           c.reply(error{errc::invalid_parameter_value, "Reward x MaxAssignments is too large"});
           return;
         }
         write_batch batch;
-        auto type_id = r.hit_type_id.empty() ? register_type(self, props, batch) : r.hit_type_id;
+        auto type_id = r.hit_type_id.empty() ? register_type(self, *props, batch) : r.hit_type_id;
         auto amount = *hold;
         if (!r.unique_request_token.empty()) {
           // Every caller of this token gets the first call's answer.
@@ -588,7 +599,7 @@ void handle(self_ptr self, requester::msg& m) {
         def->number = rt->next_hit.next();
         def->requester_id = st.me.id;
         def->hit_type_id = type_id;
-        def->properties = std::move(props);
+        def->properties = shared_properties_of(st, type_id);
         def->question = std::move(c.req.question);
         def->requester_annotation = std::move(c.req.requester_annotation);
         def->creation_time = t;
@@ -676,7 +687,9 @@ void handle(self_ptr self, requester::msg& m) {
             caf::anon_send(me, requester::msg{requester::retyped{number, type_id}});
           reply(std::move(s));
         };
-        caf::anon_send(a, hit::msg{hit::get{st.me.id, [a, id = st.me.id, type = it->second, reply = std::move(c.reply)](result<hit_view> v) mutable {
+        caf::anon_send(a, hit::msg{hit::get{st.me.id, [a, id = st.me.id, type_id = it->second.id,
+                                                     props = shared_properties_of(st, it->second.id),
+                                                     reply = std::move(c.reply)](result<hit_view> v) mutable {
           if (!v.ok()) {
             reply(v.err());
             return;
@@ -684,8 +697,8 @@ void handle(self_ptr self, requester::msg& m) {
           auto def = std::make_shared<hit_definition>();
           def->number = *parse_id(id_kind::hit, v->hit_id);
           def->requester_id = id;
-          def->hit_type_id = type.id;
-          def->properties = type.properties;
+          def->hit_type_id = type_id;
+          def->properties = props;
           def->question = v->question;
           def->requester_annotation = v->requester_annotation;
           def->creation_time = v->creation_time;

@@ -277,7 +277,7 @@ void put(writer& w, const hit_definition& d) {
   w.varint(d.number);
   w.str(d.requester_id);
   w.str(d.hit_type_id);
-  put(w, d.properties);
+  put(w, *d.properties);
   w.str(d.question);
   w.str(d.requester_annotation);
   w.svarint(d.creation_time);
@@ -286,7 +286,9 @@ void get(reader& r, hit_definition& d) {
   d.number = r.varint();
   d.requester_id = r.str();
   d.hit_type_id = r.str();
-  get(r, d.properties);
+  auto props = std::make_shared<hit_properties>();
+  get(r, *props);
+  d.properties = std::move(props);
   d.question = r.str();
   d.requester_annotation = r.str();
   d.creation_time = r.svarint();

@@ -164,7 +164,7 @@ TEST(FeedEvents, AnAvailableHitThatTakesAnotherTypeIsUpdated) {
       updates.push_back(e);
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0].hit_type_id(), other);
-  EXPECT_EQ(updates[0].hit->properties.title, "Another title");
+  EXPECT_EQ(updates[0].hit->properties->title, "Another title");
   EXPECT_EQ(updates[0].assignments_available, 2);
 }
 

@@ -48,13 +48,15 @@ std::shared_ptr<const hit_definition> make_definition(money reward = cents(100),
   d->number = 42;
   d->requester_id = requester;
   d->hit_type_id = "T0000000000001";
-  d->properties.title = "Label the picture";
-  d->properties.description = "One label";
-  d->properties.keywords = "image";
-  d->properties.reward = reward;
-  d->properties.assignment_duration_s = assignment_s;
-  d->properties.auto_approval_delay_s = auto_approval_s;
-  d->properties.requirements = std::move(reqs);
+  hit_properties props;
+  props.title = "Label the picture";
+  props.description = "One label";
+  props.keywords = "image";
+  props.reward = reward;
+  props.assignment_duration_s = assignment_s;
+  props.auto_approval_delay_s = auto_approval_s;
+  props.requirements = std::move(reqs);
+  d->properties = std::make_shared<const hit_properties>(std::move(props));
   d->question = "<q/>";
   d->requester_annotation = "batch 7";
   d->creation_time = t0;
@@ -104,7 +106,7 @@ public:
   explicit hit_book(int64_t max_assignments, std::shared_ptr<const hit_definition> def = make_definition(),
                     int64_t lifetime = lifetime_s, fee_schedule f = {})
       : fees(f) {
-    auto hold = publish_hold(fees, def->properties.reward, max_assignments);
+    auto hold = publish_hold(fees, def->properties->reward, max_assignments);
     EXPECT_TRUE(hold.has_value());
     initial = hold.value_or(money{});
     fx = {};
@@ -206,7 +208,7 @@ public:
   // is released by retype itself.
   money retype(std::shared_ptr<const hit_definition> def, timestamp now) {
     fx = {};
-    auto x = retype_hold(h, def->properties, fees);
+    auto x = retype_hold(h, *def->properties, fees);
     money held = x.cents > 0 ? x : money{};
     extra += held;
     hitd::retype(h, std::move(def), held, now, fees, fx);
@@ -1299,12 +1301,12 @@ TEST(HitRules, RetypeHoldRecostsOpenSlotsAndTakenSlotsThatMayComeBack) {
   hit_book b(3);
   ASSERT_TRUE(b.accept(worker("AW1"), at(1)).ok());
   auto dearer = make_definition(cents(200));
-  EXPECT_EQ(retype_hold(b.h, dearer->properties, b.fees).cents, 3 * (240 - 120));
+  EXPECT_EQ(retype_hold(b.h, *dearer->properties, b.fees).cents, 3 * (240 - 120));
   auto cheaper = make_definition(cents(50));
-  EXPECT_EQ(retype_hold(b.h, cheaper->properties, b.fees).cents, 2 * (60 - 120));
-  EXPECT_EQ(retype_hold(b.h, b.h.def->properties, b.fees).cents, 0);
+  EXPECT_EQ(retype_hold(b.h, *cheaper->properties, b.fees).cents, 2 * (60 - 120));
+  EXPECT_EQ(retype_hold(b.h, *b.h.def->properties, b.fees).cents, 0);
   b.advance(expiry);
-  EXPECT_EQ(retype_hold(b.h, dearer->properties, b.fees).cents, 0);
+  EXPECT_EQ(retype_hold(b.h, *dearer->properties, b.fees).cents, 0);
 }
 
 TEST(HitRules, RetypeToAHigherRewardHoldsTheDifference) {
@@ -1313,7 +1315,7 @@ TEST(HitRules, RetypeToAHigherRewardHoldsTheDifference) {
   auto x = b.retype(make_definition(cents(200)), at(2));
   EXPECT_EQ(x.cents, 360);
   EXPECT_EQ(b.h.held.cents, 3 * 240);
-  EXPECT_EQ(b.h.def->properties.reward.cents, 200);
+  EXPECT_EQ(b.h.def->properties->reward.cents, 200);
   EXPECT_TRUE(b.fx.hit_changed);
   // The accepted work keeps its reward; new work gets the new one.
   EXPECT_EQ(b.h.assignments[0].reward.cents, 100);

@@ -14,15 +14,25 @@ namespace {
 
 namespace json = boost::json;
 
+// d's properties with these requirements (properties are shared, never changed in place).
+std::shared_ptr<const hit_properties> with_requirements(const hit_definition& d,
+                                                        std::vector<qualification_requirement> reqs) {
+  auto p = *d.properties;
+  p.requirements = std::move(reqs);
+  return std::make_shared<const hit_properties>(std::move(p));
+}
+
 std::shared_ptr<const hit_definition> def(uint64_t number, std::string type = "T1", money reward = cents(50)) {
   auto d = std::make_shared<hit_definition>();
   d->number = number;
   d->requester_id = "AR1";
   d->hit_type_id = std::move(type);
-  d->properties.title = "Label a Photo";
-  d->properties.keywords = "image, label";
-  d->properties.description = "Say what is in the picture";
-  d->properties.reward = reward;
+  hit_properties props;
+  props.title = "Label a Photo";
+  props.keywords = "image, label";
+  props.description = "Say what is in the picture";
+  props.reward = reward;
+  d->properties = std::make_shared<const hit_properties>(std::move(props));
   return d;
 }
 
@@ -80,7 +90,7 @@ TEST(MarketView, KeepsNoQuestionAndSharesOneDefinitionPerHit) {
   auto kept = v.hits().at(1).def;   // a copy of the pointer
   EXPECT_TRUE(kept->question.empty());
   EXPECT_TRUE(kept->requester_annotation.empty());
-  EXPECT_EQ(kept->properties.title, "Label a Photo");
+  EXPECT_EQ(kept->properties->title, "Label a Photo");
   v.apply(ev(2, event_type::hit_updated, d, 2));
   EXPECT_EQ(v.hits().at(1).def.get(), kept.get()) << "an update keeps the definition it had";
   EXPECT_EQ(json::parse(*v.since(0)->back()->frame).as_object().count("hit"), 0u);
@@ -127,7 +137,7 @@ TEST(MarketView, SeedKeepsWhatEventsChangedMeanwhile) {
   v.finish_seeding();
   EXPECT_FALSE(v.hits().count(1)) << "a seed must not bring back a HIT an event took away";
   ASSERT_TRUE(v.hits().count(2));
-  EXPECT_EQ(v.hits().at(2).def->properties.title, "Fresh");
+  EXPECT_EQ(v.hits().at(2).def->properties->title, "Fresh");
   EXPECT_EQ(v.history_size(), 2u) << "seeding adds no history";
 }
 
@@ -137,10 +147,10 @@ TEST(MarketView, IndexesHitsGuardedByDiscoverAndByRequester) {
   qualification_requirement q;
   q.qualification_type_id = "Q1";
   q.guards = guarded_action::discover_preview_and_accept;
-  guarded->properties.requirements = {q};
+  guarded->properties = with_requirements(*guarded, {q});
   auto accept_only = std::make_shared<hit_definition>(*def(2));
   q.guards = guarded_action::accept;
-  accept_only->properties.requirements = {q};
+  accept_only->properties = with_requirements(*accept_only, {q});
   auto other = std::make_shared<hit_definition>(*def(3, "T2"));
   other->requester_id = "AR2";
   v.apply(ev(1, event_type::hit_available, guarded, 1));
@@ -182,9 +192,10 @@ TEST(FeedFilter, QualifiedOnlyFollowsDiscoverRequirementsAndBlocks) {
   q.cmp = comparator::greater_than;
   q.integer_values = {50};
   q.guards = guarded_action::discover_preview_and_accept;
-  guarded->properties.requirements = {q};
+  guarded->properties = with_requirements(*guarded, {q});
   auto accept_only = std::make_shared<hit_definition>(*guarded);
-  accept_only->properties.requirements[0].guards = guarded_action::accept;
+  q.guards = guarded_action::accept;
+  accept_only->properties = with_requirements(*accept_only, {q});
   feed_filter f;
   f.qualified_only = true;
   worker_credentials w;

@@ -123,9 +123,11 @@ TEST(Codec, BigValues) {
 
   auto d = testing::full_definition();
   d.number = u64_max;
-  d.properties.requirements.clear();
+  auto many = *d.properties;
+  many.requirements.clear();
   for (int i = 0; i < 100; ++i)
-    d.properties.requirements.push_back(testing::full_properties().requirements[static_cast<size_t>(i % 4)]);
+    many.requirements.push_back(testing::full_properties().requirements[static_cast<size_t>(i % 4)]);
+  d.properties = std::make_shared<const hit_properties>(std::move(many));
   expect_round_trip(testing::make_sample(record_kind::hit_definition, hit_definition_key(1), d));
 }
 

@@ -95,7 +95,7 @@ inline void expect_same(const hit_definition& a, const hit_definition& b) {
   EXPECT_EQ(a.number, b.number);
   EXPECT_EQ(a.requester_id, b.requester_id);
   EXPECT_EQ(a.hit_type_id, b.hit_type_id);
-  EXPECT_EQ(a.properties, b.properties);
+  EXPECT_EQ(*a.properties, *b.properties);
   EXPECT_EQ(a.question, b.question);
   EXPECT_EQ(a.requester_annotation, b.requester_annotation);
   EXPECT_EQ(a.creation_time, b.creation_time);
@@ -353,7 +353,7 @@ inline hit_definition full_definition() {
   d.number = 42;
   d.requester_id = "AR0000000000001";
   d.hit_type_id = "T0000000000005";
-  d.properties = full_properties();
+  d.properties = std::make_shared<const hit_properties>(full_properties());
   d.question = "<QuestionForm>...</QuestionForm>";
   d.requester_annotation = "batch 17";
   d.creation_time = t0;

@@ -33,13 +33,19 @@ enum class event_type : uint8_t {
 
 std::string_view event_type_name(event_type t);   // "AssignmentAccepted", "HITAvailable", ...
 
+// Properties no HIT has (title empty, reward zero): what a definition
+// starts with before it is given its own. One instance, shared.
+const std::shared_ptr<const hit_properties>& no_properties();
+
 // The parts of a HIT that never change after creation (except through
 // UpdateHITTypeOfHIT, which makes a new one). Shared, never copied.
 struct hit_definition {
   uint64_t number = 0;
   std::string requester_id;
   std::string hit_type_id;
-  hit_properties properties;
+  // Its type's properties, shared by every HIT of the type its requester
+  // created in this process (never null; read-only like the rest).
+  std::shared_ptr<const hit_properties> properties = no_properties();
   std::string question;
   std::string requester_annotation;
   timestamp creation_time = 0;

@@ -14,7 +14,7 @@ std::string fold(std::string_view s) {
 }
 
 std::string folded_text(const hit_definition& def) {
-  const auto& p = def.properties;
+  const auto& p = *def.properties;
   std::string t;
   t.reserve(p.title.size() + p.keywords.size() + p.description.size() + 2);
   t += p.title;
@@ -26,7 +26,7 @@ std::string folded_text(const hit_definition& def) {
 }
 
 bool matches_text(const feed_filter& f, const hit_definition& def, std::string_view folded) {
-  if (def.properties.reward < f.min_reward)
+  if (def.properties->reward < f.min_reward)
     return false;
   if (f.keywords.empty())
     return true;

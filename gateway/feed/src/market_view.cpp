@@ -15,13 +15,15 @@ feed_hit feed_hit_of(const hit_view& v) {
   def->number = parse_id(id_kind::hit, v.hit_id).value_or(0);
   def->requester_id = v.requester_id;
   def->hit_type_id = v.hit_type_id;
-  def->properties.title = v.title;
-  def->properties.description = v.description;
-  def->properties.keywords = v.keywords;
-  def->properties.reward = v.reward;
-  def->properties.assignment_duration_s = v.assignment_duration_s;
-  def->properties.auto_approval_delay_s = v.auto_approval_delay_s;
-  def->properties.requirements = v.requirements;
+  hit_properties props;
+  props.title = v.title;
+  props.description = v.description;
+  props.keywords = v.keywords;
+  props.reward = v.reward;
+  props.assignment_duration_s = v.assignment_duration_s;
+  props.auto_approval_delay_s = v.auto_approval_delay_s;
+  props.requirements = v.requirements;
+  def->properties = std::make_shared<const hit_properties>(std::move(props));
   def->creation_time = v.creation_time;
   // The question stays out of the feed (up to 64 KiB per HIT).
   feed_hit h;
@@ -57,11 +59,11 @@ std::shared_ptr<const hit_definition> feed_definition(const std::shared_ptr<cons
 }
 
 bool same_definition(const hit_definition& a, const hit_definition& b) {
-  return a.hit_type_id == b.hit_type_id && a.properties == b.properties;
+  return a.hit_type_id == b.hit_type_id && (a.properties == b.properties || *a.properties == *b.properties);
 }
 
 bool guards_discover(const hit_definition& d) {
-  for (const auto& r : d.properties.requirements)
+  for (const auto& r : d.properties->requirements)
     if (r.guards == guarded_action::discover_preview_and_accept)
       return true;
   return false;

@@ -448,7 +448,7 @@ void protocol_handler::handle(const json::object& req, const json::value& id) {
             return finish(errc_name(c.code()), c.err().message, temporary(c.code()), {});
           if (c->blocked_by.count(def->requester_id))
             return finish(errc_name(errc::worker_blocked), "the HIT's requester blocked this worker", false, {});
-          if (!evaluate_requirements(def->properties.requirements, *c).preview)
+          if (!evaluate_requirements(def->properties->requirements, *c).preview)
             return finish(errc_name(errc::does_not_meet_requirements),
                           "the worker does not meet the qualification requirements guarding preview", false, {});
           engine.get_hit(def->requester_id, hit_id, [finish, links](result<hit_view> h) mutable {

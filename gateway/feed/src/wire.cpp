@@ -54,7 +54,7 @@ std::string format_date(int64_t days) {
 } // namespace
 
 json::object group_json(const hit_definition& def) {
-  const auto& p = def.properties;
+  const auto& p = *def.properties;
   json::object o;
   o["hit_type_id"] = def.hit_type_id;
   o["requester_id"] = def.requester_id;
