@@ -11,8 +11,10 @@ timestamp system_clock::now() const {
 }
 
 const std::shared_ptr<const hit_properties>& no_properties() {
-  static const std::shared_ptr<const hit_properties> none = std::make_shared<const hit_properties>();
-  return none;
+  // Never destroyed: a definition made by a thread still running at exit
+  // must not copy a destroyed pointer.
+  static const auto* none = new std::shared_ptr<const hit_properties>(std::make_shared<const hit_properties>());
+  return *none;
 }
 
 std::string_view event_type_name(event_type t) {

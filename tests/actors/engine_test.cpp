@@ -1878,6 +1878,43 @@ TEST(Engine, WithdrawalAfterProbationWithMinimumBalanceAndKey) {
 
 // ==== events ========================================================================================
 
+// A HIT does not copy its type's properties: the HITs of one type share
+// them (inline properties equal to a type's too), and a retyped HIT takes
+// its new type's.
+TEST(Engine, HitsOfOneTypeShareItsPropertiesAndARetypedHitTakesTheNewTypes) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto t1 = h.hit_type(r, engine_harness::props(cents(50)));
+  auto t2 = h.hit_type(r, engine_harness::props(cents(60)));
+  test::event_log log;
+  h->subscribe([&](const event& e) { log.add(e); });
+  auto a = h.hit_of_type(r, t1);
+  auto b = h.hit_of_type(r, t1);
+  auto inline_request = engine_harness::hit_request(r, "");
+  inline_request.properties = engine_harness::props(cents(50));
+  auto c = must(h->create_hit(std::move(inline_request)));
+  EXPECT_EQ(c.hit_type_id, t1);
+  auto d = h.hit_of_type(r, t2);
+  must(h->update_hit_type_of_hit(r, a.hit_id, t2));
+  h->drain();
+  // The properties each HIT's events carried, first and last.
+  auto seen = [&](const std::string& hit_id, bool last) -> const hit_properties* {
+    const hit_properties* p = nullptr;
+    for (const auto& e : log.events())
+      if (e.hit && e.hit_id() == hit_id && (last || !p))
+        p = e.hit->properties.get();
+    return p;
+  };
+  ASSERT_NE(seen(a.hit_id, false), nullptr);
+  EXPECT_EQ(seen(a.hit_id, false), seen(b.hit_id, false));
+  EXPECT_EQ(seen(c.hit_id, false), seen(a.hit_id, false));
+  EXPECT_NE(seen(d.hit_id, false), seen(a.hit_id, false));
+  EXPECT_EQ(seen(a.hit_id, true), seen(d.hit_id, false));   // retyped
+  EXPECT_EQ(seen(b.hit_id, true)->reward, cents(50));
+  EXPECT_EQ(seen(a.hit_id, true)->reward, cents(60));
+  EXPECT_EQ(must(h->get_hit(r, a.hit_id)).reward, cents(60));
+}
+
 TEST(Engine, SubscribersSeeALifecycleInOrderWithIncreasingSeq) {
   engine_harness h;
   auto r = h.requester(cents(10'000));

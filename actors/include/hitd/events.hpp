@@ -43,8 +43,9 @@ struct hit_definition {
   uint64_t number = 0;
   std::string requester_id;
   std::string hit_type_id;
-  // Its type's properties, shared by every HIT of the type its requester
-  // created in this process (never null; read-only like the rest).
+  // Its type's properties, shared with the other HITs of the type its
+  // requester created or retyped since it came into memory (never null;
+  // read-only like the rest).
   std::shared_ptr<const hit_properties> properties = no_properties();
   std::string question;
   std::string requester_annotation;
