@@ -221,7 +221,13 @@ void handle(self_ptr self, worker::msg& m) {
   auto* rt = st.rt;
   st.last_active = rt->now();
   if (st.busy && !std::holds_alternative<worker::funds>(m)) {
-    if (st.stash.size() >= stash_max) {
+    // An accept's own continuations (its HIT's answer, its group's
+    // candidates) always wait: refusing one would lose its bookkeeping (the
+    // slot in accepts_in_flight, the repeats of its token) and tell the
+    // client throttled for an assignment the HIT may have made durable.
+    // There are at most accepts_in_flight_max of them.
+    bool continuation = std::holds_alternative<worker::accepted>(m) || std::holds_alternative<worker::candidates>(m);
+    if (st.stash.size() >= stash_max && !continuation) {
       // Refused as answer_failed answers each kind: a command with the
       // error, a counted note uncounted (an update or bonus stays in the
       // outbox for the next replay). Not answering left the note counted,

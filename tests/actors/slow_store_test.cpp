@@ -55,6 +55,18 @@ public:
       inner_->commit(std::move(next.first), std::move(next.second));
     }
   }
+  // Writes the first commit that waits, and leaves the gate closed.
+  void open_one() {
+    std::pair<write_batch, std::function<void(status)>> next;
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      if (waiting_.empty())
+        return;
+      next = std::move(waiting_.front());
+      waiting_.pop_front();
+    }
+    inner_->commit(std::move(next.first), std::move(next.second));
+  }
   size_t waiting() const {
     std::lock_guard<std::mutex> g{mutex_};
     return waiting_.size();
@@ -262,6 +274,71 @@ TEST(SlowStore, AWorkersFullStashRefusesAndItsCommandsRunAfterTheWithdrawal) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(answered.load(), stashed);
   EXPECT_EQ(ok.load(), stashed);
+}
+
+// An accept's answer that reaches its worker while the worker waits for a
+// withdrawal behind a full stash waits too (at most 64 of them): refused,
+// the client was told throttled for an assignment the HIT had made, and
+// the worker kept the accept counted in flight for good.
+TEST(SlowStore, AnAcceptsAnswerIsNotRefusedByItsWorkersFullStash) {
+  auto store = std::make_shared<gated_store>(std::make_shared<memory_store>());
+  auto clock = std::make_shared<manual_clock>(start_time);
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
+  auto first = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  auto second = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  auto a = must(e.accept(accept_request{w, first.hit_id, {}, {}}));
+  submit_request sub;
+  sub.worker_id = w;
+  sub.assignment_id = a.assignment_id;
+  sub.answer = "<answer/>";
+  must(e.submit(std::move(sub)), "submit");
+  approve_request ap;
+  ap.requester_id = r;
+  ap.assignment_id = a.assignment_id;
+  must(e.approve_assignment(std::move(ap)), "approve");
+  e.drain();
+
+  store->close_gate();
+  std::promise<result<assignment_view>> accepted;
+  e.accept(accept_request{w, second.hit_id, {}, "accept-2"},
+           [&](result<assignment_view> v) { accepted.set_value(std::move(v)); });
+  ASSERT_TRUE(store->await_waiting(1));   // the HIT's write of the accept
+  std::promise<result<money>> withdrawn;
+  e.withdraw(w, cents(100), "wd-1", [&](result<money> m) { withdrawn.set_value(std::move(m)); });
+  ASSERT_TRUE(store->await_waiting(2));   // the ledger's write of the withdrawal: the worker waits for it
+  constexpr int stashed = 10'000;         // worker_actor.cpp's stash_max
+  std::atomic<int> answered{0};
+  for (int i = 0; i < stashed; ++i)
+    e.dashboard(w, [&](result<worker_dashboard>) { ++answered; });
+  std::promise<result<worker_dashboard>> over;
+  e.dashboard(w, [&](result<worker_dashboard> d) { over.set_value(std::move(d)); });
+  auto o = over.get_future().get();   // the stash is full now
+  ASSERT_FALSE(o.ok());
+  ASSERT_EQ(o.err().code, errc::throttled);
+
+  store->open_one();   // the accept is durable; its answer goes to the busy worker
+  auto f = accepted.get_future();
+  EXPECT_EQ(f.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+    << "the accept was answered while its worker still waited for the ledger";
+  store->open_gate();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto v = f.get();
+  ASSERT_TRUE(v.ok()) << describe(v.err());
+  EXPECT_EQ(v->hit_id, second.hit_id);
+  ASSERT_TRUE(withdrawn.get_future().get().ok());
+  for (int i = 0; i < 3'000 && answered.load() < stashed; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered.load(), stashed);
+  e.drain();
+  // Nothing stays counted in flight: the same token answers the same
+  // assignment, and the worker can take another HIT.
+  auto again = must(e.accept(accept_request{w, second.hit_id, {}, "accept-2"}));
+  EXPECT_EQ(again.assignment_id, v->assignment_id);
+  EXPECT_EQ(must(e.dashboard(w)).totals.accepted, 2);   // the first HIT's and this one
 }
 
 } // namespace
