@@ -136,6 +136,13 @@ void ask_candidates(self_ptr self, worker::group_search g, std::string token, ca
   auto& st = self->state;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto owner = st.rt->or_report(st.rt->hit_type_owner(*parse_id(id_kind::hit_type, g.hit_type_id)));
+  if (!owner) {
+    // Not found now (a failed read, the engine stopping): no candidates,
+    // so the accept ends as no_hits_available_in_group and frees its slot
+    // (a send to no actor would drop it, and the client's answer with it).
+    caf::anon_send(me, worker::msg{worker::candidates{{}, std::move(token), std::move(reply), std::move(g)}});
+    return;
+  }
   ++g.rounds;
   auto type_id = g.hit_type_id;
   auto after = g.after;
