@@ -337,6 +337,11 @@ void leave(self_ptr self) {
   fresh.rt = st.rt;
   fresh.me.id = st.me.id;
   fresh.retired = true;
+  // A deposit at the ledger is answered here when the ledger is done
+  // (requester::funds): its repeats waiting on the token go with it.
+  for (auto& [token, d] : st.deposit_tokens)
+    if (!d.done && !d.waiters.empty())
+      fresh.deposit_tokens.emplace(token, std::move(d));
   fresh.writes = st.writes;
   fresh.holds_in_flight = st.holds_in_flight;
   st = std::move(fresh);
