@@ -341,5 +341,50 @@ TEST(SlowStore, AnAcceptsAnswerIsNotRefusedByItsWorkersFullStash) {
   EXPECT_EQ(must(e.dashboard(w)).totals.accepted, 2);   // the first HIT's and this one
 }
 
+// Repeats of a deposit waiting for it are answered with it when the
+// requester leaves memory meanwhile (one of its own writes failed): they
+// were dropped with its state, and only the first caller heard back.
+TEST(SlowStore, RepeatsOfADepositAreAnsweredWhenTheRequesterLeavesMemoryMeanwhile) {
+  auto inner = std::make_shared<memory_store>();
+  auto store = std::make_shared<gated_store>(inner);
+  auto clock = std::make_shared<manual_clock>(start_time);
+  std::promise<errc> typed;
+  std::promise<result<account_balance>> first, repeat;   // before the engine: they outlive late answers
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.create_hit_type(r, engine_harness::props(cents(10))));   // the type numbers' counter is written now
+
+  store->close_gate();
+  e.deposit(r, cents(500), "dep-1", [&](result<account_balance> b) { first.set_value(std::move(b)); });
+  ASSERT_TRUE(store->await_waiting(1));   // the ledger's write of the deposit
+  e.deposit(r, cents(500), "dep-1", [&](result<account_balance> b) { repeat.set_value(std::move(b)); });
+  e.create_hit_type(r, engine_harness::props(), [&](result<std::string> t) {
+    typed.set_value(t.ok() ? errc::none : t.err().code);
+  });
+  ASSERT_TRUE(store->await_waiting(2));   // the requester's own write: the repeat waits by now
+  // Both writes fail. The requester's failure is seen at its next message,
+  // the ledger's answer (which comes through the ledger): it leaves memory
+  // first, then takes the answer in its retired state.
+  inner->fail_writes(true);
+  store->open_gate();
+  inner->fail_writes(false);
+
+  EXPECT_EQ(typed.get_future().get(), errc::storage_failure);
+  auto f1 = first.get_future();
+  auto f2 = repeat.get_future();
+  ASSERT_EQ(f1.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  ASSERT_EQ(f2.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the repeat was never answered";
+  auto b1 = f1.get();
+  auto b2 = f2.get();
+  ASSERT_FALSE(b1.ok());
+  EXPECT_EQ(b1.err().code, errc::storage_failure);
+  ASSERT_FALSE(b2.ok());
+  EXPECT_EQ(b2.err().code, errc::storage_failure);
+  e.drain();
+  // Not made, so the token makes it now, once.
+  EXPECT_EQ(must(e.deposit(r, cents(500), "dep-1")).available, cents(500));
+  EXPECT_EQ(must(e.deposit(r, cents(500), "dep-1")).available, cents(500));
+}
+
 } // namespace
 } // namespace hitd::test
