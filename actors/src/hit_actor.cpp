@@ -21,6 +21,9 @@ namespace {
 
 // Commands waiting while the ledger answers; beyond this a command is
 // refused as throttled rather than queued without bound.
+// A HIT that could not read whether the ledger applied its pending hold
+// (settle_pending) tries again this much later; its commands wait meanwhile.
+constexpr timestamp settle_retry_ms = 1'000;
 constexpr size_t stash_max = 10'000;
 
 struct hit_actor_state {
@@ -504,6 +507,8 @@ void handle(self_ptr self, hit::msg& m) {
       if (st.settling) {
         if (rt->rebuilding())
           rt->wake_when_rebuilt(st.number());   // still rebuilding: again after it
+        else
+          rt->timers.schedule(rt->now() + settle_retry_ms, st.number());   // the read failed: again later
         if (w->reply)
           w->reply();
         return;

@@ -505,6 +505,86 @@ TEST(Recovery, AnEngineStopsWhileAThreadThatActivatedAnActorRunsOn) {
   EXPECT_TRUE(in_time) << "~engine waited for a thread that had activated an actor to end";
 }
 
+// Once armed, reads of one key fail from the nth on, `count` times (a disk
+// that fails a read now and then); the rest pass through.
+class flaky_reads final : public storage_port {
+public:
+  explicit flaky_reads(std::shared_ptr<memory_store> inner) : inner_(std::move(inner)) {}
+  void arm(std::string key, int first, int count) {
+    std::lock_guard<std::mutex> g{mutex_};
+    key_ = std::move(key);
+    first_ = first;
+    count_ = count;
+    reads_ = 0;
+  }
+  void commit(write_batch batch, std::function<void(status)> done) override { inner_->commit(std::move(batch), std::move(done)); }
+  void resume() override { inner_->resume(); }
+  result<record_value> get(const std::string& key) const override {
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      if (key == key_) {
+        int n = ++reads_;
+        if (n >= first_ && n < first_ + count_)
+          return error{errc::storage_failure, "injected: the read failed"};
+      }
+    }
+    return inner_->get(key);
+  }
+  status scan(const std::string& prefix, const scan_visitor& visit, const std::string& from = {}) const override {
+    return inner_->scan(prefix, visit, from);
+  }
+
+private:
+  std::shared_ptr<memory_store> inner_;
+  mutable std::mutex mutex_;
+  std::string key_;
+  int first_ = 0, count_ = 0;
+  mutable int reads_ = 0;
+};
+
+// A HIT whose record says a hold went to the ledger unanswered settles it
+// when it comes into memory; if it cannot read what the ledger applied, it
+// tries again a second later. Before, it stayed settling, its commands
+// waiting, until some rebuild or restart.
+TEST(Recovery, AHitThatCannotReadWhetherItsHoldWasAppliedTriesAgain) {
+  engine_harness h;
+  auto r = h.requester(cents(10'000));
+  auto v = h.hit(r, 2);
+  auto number = *parse_id(id_kind::hit, v.hit_id);
+  auto before = h.balance(r);
+  h.eng.reset();
+  // As if the HIT had sent a hold for more assignments and stopped before
+  // the ledger's answer (the ledger never applied it).
+  auto snap = *h.store->get_as<hit_snapshot>(hit_key(number));
+  snap.pending_seq = snap.ledger_seq + 1;
+  snap.pending_hold = cents(120);
+  snap.ledger_seq += 1;
+  h.store->commit({{record_kind::hit, hit_key(number), std::make_shared<const hit_snapshot>(snap)}}, [](status s) {
+    ASSERT_TRUE(s.ok());
+  });
+  std::promise<result<hit_view>> got;   // before the engine: it outlives any late answer
+  auto store = std::make_shared<flaky_reads>(h.store);
+  engine e{engine::options{harness_options::default_config(), h.clock, store}};
+  // The ledger's record of this HIT's transfers ("H" and its number, as
+  // hit_actor.cpp names the HIT's source): read 1 (activation) passes; 2
+  // (settling at activation) and 3 (the wake right after) fail; 4 (a
+  // second later) passes.
+  store->arm(ledger_source_key("H" + std::to_string(number)), 2, 2);
+  e.get_hit(r, v.hit_id, [&](result<hit_view> x) { got.set_value(std::move(x)); });
+  auto f = got.get_future();
+  EXPECT_EQ(f.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+    << "answered before the pending hold was settled";
+  e.advance_clock(seconds(2));
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "still settling";
+  auto got_v = f.get();
+  ASSERT_TRUE(got_v.ok()) << describe(got_v.err());
+  EXPECT_EQ(got_v->max_assignments, 2);   // the hold was not applied: nothing more
+  e.drain();
+  auto after = must(e.get_account_balance(r));
+  EXPECT_EQ(after.available, before.available);
+  EXPECT_EQ(after.on_hold, before.on_hold);
+}
+
 // ---- found by the crash test (tests/crash/crash_test.cpp) ------------------------------
 
 // Deposit tokens are records written with the deposit: a client that
