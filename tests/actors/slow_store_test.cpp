@@ -220,6 +220,22 @@ TEST(SlowStore, AnAcceptOverAFullStashIsRefusedNotLeftUnanswered) {
   EXPECT_EQ(again.hit_id, hit.hit_id);
 }
 
+// The worker accepts the HIT, submits, and the requester approves: the
+// worker has the reward to withdraw.
+void earn(engine& e, const std::string& r, const std::string& w, const std::string& hit_id) {
+  auto a = must(e.accept(accept_request{w, hit_id, {}, {}}));
+  submit_request sub;
+  sub.worker_id = w;
+  sub.assignment_id = a.assignment_id;
+  sub.answer = "<answer/>";
+  must(e.submit(std::move(sub)), "submit");
+  approve_request ap;
+  ap.requester_id = r;
+  ap.assignment_id = a.assignment_id;
+  must(e.approve_assignment(std::move(ap)), "approve");
+  e.drain();
+}
+
 // The same for a worker waiting for the ledger's answer to a withdrawal:
 // what comes meanwhile waits, beyond the bound it is refused, and the
 // waiting commands all run once the answer is in (one after another, not
@@ -233,17 +249,7 @@ TEST(SlowStore, AWorkersFullStashRefusesAndItsCommandsRunAfterTheWithdrawal) {
   auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
   auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
   auto hit = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
-  auto a = must(e.accept(accept_request{w, hit.hit_id, {}, {}}));
-  submit_request sub;
-  sub.worker_id = w;
-  sub.assignment_id = a.assignment_id;
-  sub.answer = "<answer/>";
-  must(e.submit(std::move(sub)), "submit");
-  approve_request ap;
-  ap.requester_id = r;
-  ap.assignment_id = a.assignment_id;
-  must(e.approve_assignment(std::move(ap)), "approve");
-  e.drain();
+  earn(e, r, w, hit.hit_id);
   ASSERT_EQ(must(e.dashboard(w)).available_balance.cents, 300);
 
   store->close_gate();
@@ -290,17 +296,7 @@ TEST(SlowStore, AnAcceptsAnswerIsNotRefusedByItsWorkersFullStash) {
   auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
   auto first = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
   auto second = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
-  auto a = must(e.accept(accept_request{w, first.hit_id, {}, {}}));
-  submit_request sub;
-  sub.worker_id = w;
-  sub.assignment_id = a.assignment_id;
-  sub.answer = "<answer/>";
-  must(e.submit(std::move(sub)), "submit");
-  approve_request ap;
-  ap.requester_id = r;
-  ap.assignment_id = a.assignment_id;
-  must(e.approve_assignment(std::move(ap)), "approve");
-  e.drain();
+  earn(e, r, w, first.hit_id);
 
   store->close_gate();
   std::promise<result<assignment_view>> accepted;
