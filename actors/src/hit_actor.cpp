@@ -19,11 +19,11 @@
 namespace hitd::detail {
 namespace {
 
-// Commands waiting while the ledger answers; beyond this a command is
-// refused as throttled rather than queued without bound.
 // A HIT that could not read whether the ledger applied its pending hold
 // (settle_pending) tries again this much later; its commands wait meanwhile.
 constexpr timestamp settle_retry_ms = 1'000;
+// Commands waiting while the ledger answers; beyond this a command is
+// refused as throttled rather than queued without bound.
 constexpr size_t stash_max = 10'000;
 
 struct hit_actor_state {
