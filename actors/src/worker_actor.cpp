@@ -152,12 +152,20 @@ void ask_candidates(self_ptr self, worker::group_search g, std::string token, ca
     }}});
 }
 
+void handle(self_ptr self, worker::msg& m);
+
 void leave(self_ptr self) {
   auto& st = self->state;
   st.retired = true;
   error e{errc::storage_failure, "a write failed before this command ran"};
-  for (auto& waiting : st.stash.take_all())
-    answer_failed(*st.rt, waiting, e);
+  for (auto& waiting : st.stash.take_all()) {
+    // An accept its HIT made durable stands, stashed or not: the retired
+    // path answers it and hands the successor its count.
+    if (auto* a = std::get_if<worker::accepted>(&waiting); a && a->outcome.ok())
+      handle(self, waiting);
+    else
+      answer_failed(*st.rt, waiting, e);
+  }
   for (auto& [token, replies] : st.tokens_in_flight)
     for (auto& r : replies)
       r(e);

@@ -382,5 +382,52 @@ TEST(SlowStore, RepeatsOfADepositAreAnsweredWhenTheRequesterLeavesMemoryMeanwhil
   EXPECT_EQ(must(e.deposit(r, cents(500), "dep-1")).available, cents(500));
 }
 
+// An accept whose HIT made it durable while its worker waited for a
+// withdrawal stands when the worker then leaves memory (one of its own
+// writes failed): it was answered storage_failure from the worker's stash.
+TEST(SlowStore, AnAcceptMadeWhileItsWorkerWaitedStandsWhenTheWorkerLeavesMemory) {
+  auto inner = std::make_shared<memory_store>();
+  auto store = std::make_shared<gated_store>(inner);
+  auto clock = std::make_shared<manual_clock>(start_time);
+  std::promise<result<assignment_view>> first, second;   // before the engine: they outlive late answers
+  std::promise<result<money>> withdrawn;
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
+  auto earned = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  auto one = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  auto two = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+  earn(e, r, w, earned.hit_id);
+
+  store->close_gate();
+  e.accept(accept_request{w, one.hit_id, {}, {}}, [&](result<assignment_view> v) { first.set_value(std::move(v)); });
+  ASSERT_TRUE(store->await_waiting(1));   // HIT one's write of the accept
+  e.accept(accept_request{w, two.hit_id, {}, {}}, [&](result<assignment_view> v) { second.set_value(std::move(v)); });
+  ASSERT_TRUE(store->await_waiting(2));   // HIT two's
+  store->open_one();                      // the first accept is durable: the worker counts it, a write of its own
+  ASSERT_TRUE(store->await_waiting(2));   // HIT two's, the worker's
+  e.withdraw(w, cents(100), "wd-1", [&](result<money> m) { withdrawn.set_value(std::move(m)); });
+  ASSERT_TRUE(store->await_waiting(3));   // the ledger's write of the withdrawal: the worker waits for it
+  store->open_one();                      // the second accept is durable; its answer waits in the worker's stash
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  inner->fail_writes(true);               // the worker's own write fails, and the withdrawal's after it
+  store->open_gate();
+  inner->fail_writes(false);
+
+  auto f2 = second.get_future();
+  ASSERT_EQ(f2.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto v = f2.get();
+  ASSERT_TRUE(v.ok()) << describe(v.err());   // the HIT made it: it stands
+  EXPECT_EQ(v->hit_id, two.hit_id);
+  auto wd = withdrawn.get_future().get();
+  ASSERT_FALSE(wd.ok());
+  e.drain();
+  // The HIT has it, and the worker (from its records) counts it.
+  EXPECT_EQ(must(e.get_hit(r, two.hit_id)).assignments_pending, 1);
+  EXPECT_EQ(must(e.dashboard(w)).totals.accepted, 3);
+}
+
 } // namespace
 } // namespace hitd::test
