@@ -199,7 +199,7 @@ void engine::create_requester(requester_spec spec, callback<std::string> cb) {
     return fail(cb, errc::shutting_down, "the engine is stopping");
   if (!created)
     return fail(cb, errc::requester_already_exists, "requester " + id + " exists");
-  caf::anon_send(a, requester::msg{requester::init{std::move(cb)}});
+  post(a, requester::msg{requester::init{std::move(cb)}});
 }
 
 void engine::create_worker(worker_spec spec, callback<std::string> cb) {
@@ -229,43 +229,43 @@ void engine::create_worker(worker_spec spec, callback<std::string> cb) {
     return fail(cb, errc::shutting_down, "the engine is stopping");
   if (!created)
     return fail(cb, errc::worker_already_exists, "worker " + id + " exists");
-  caf::anon_send(a, worker::msg{worker::init{std::move(cb)}});
+  post(a, worker::msg{worker::init{std::move(cb)}});
 }
 
 void engine::deposit(std::string requester_id, money amount, std::string token, callback<account_balance> cb) {
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::deposit{amount, std::move(token), std::move(cb)}});
+    post(a, requester::msg{requester::deposit{amount, std::move(token), std::move(cb)}});
 }
 
 // ---- requester ----------------------------------------------------------------------------
 
 void engine::get_account_balance(std::string requester_id, callback<account_balance> cb) {
   if (impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(impl_->rt.ledger, ledger::msg{ledger::balance{std::move(requester_id), std::move(cb)}});
+    post(impl_->rt.ledger, ledger::msg{ledger::balance{std::move(requester_id), std::move(cb)}});
 }
 
 void engine::create_hit_type(std::string requester_id, hit_properties props, callback<std::string> cb) {
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::create_type{std::move(props), std::move(cb)}});
+    post(a, requester::msg{requester::create_type{std::move(props), std::move(cb)}});
 }
 
 void engine::create_hit(create_hit_request req, callback<hit_view> cb) {
   if (auto a = impl_->requester_or_fail(req.requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::create_hit{std::move(req), std::move(cb)}});
+    post(a, requester::msg{requester::create_hit{std::move(req), std::move(cb)}});
 }
 
 void engine::get_hit(std::string requester_id, std::string hit_id, callback<hit_view> cb) {
   if (!impl_->known_requester(requester_id, cb))
     return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::get{std::move(requester_id), std::move(cb)}});
+    post(a, hit::msg{hit::get{std::move(requester_id), std::move(cb)}});
 }
 
 void engine::list_hits(std::string requester_id, page_request page, callback<hitd::page<hit_view>> cb) {
   if (!impl_->page_ok(page, cb))
     return;
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::list_hits{std::move(page), false, false, {}, std::move(cb)}});
+    post(a, requester::msg{requester::list_hits{std::move(page), false, false, {}, std::move(cb)}});
 }
 
 void engine::list_reviewable_hits(std::string requester_id, std::string hit_type_id, bool reviewing,
@@ -273,21 +273,21 @@ void engine::list_reviewable_hits(std::string requester_id, std::string hit_type
   if (!impl_->page_ok(page, cb))
     return;
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::list_hits{std::move(page), true, reviewing, std::move(hit_type_id), std::move(cb)}});
+    post(a, requester::msg{requester::list_hits{std::move(page), true, reviewing, std::move(hit_type_id), std::move(cb)}});
 }
 
 void engine::update_expiration(std::string requester_id, std::string hit_id, timestamp expire_at, callback<done> cb) {
   if (!impl_->known_requester(requester_id, cb))
     return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::update_expiration{std::move(requester_id), expire_at, std::move(cb)}});
+    post(a, hit::msg{hit::update_expiration{std::move(requester_id), expire_at, std::move(cb)}});
 }
 
 void engine::update_hit_review_status(std::string requester_id, std::string hit_id, bool revert, callback<done> cb) {
   if (!impl_->known_requester(requester_id, cb))
     return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::review_status{std::move(requester_id), revert, std::move(cb)}});
+    post(a, hit::msg{hit::review_status{std::move(requester_id), revert, std::move(cb)}});
 }
 
 void engine::update_hit_type_of_hit(std::string requester_id, std::string hit_id, std::string hit_type_id, callback<done> cb) {
@@ -295,7 +295,7 @@ void engine::update_hit_type_of_hit(std::string requester_id, std::string hit_id
   if (!n || !impl_->rt.hit_or_none(*n))
     return fail(cb, errc::hit_does_not_exist, "no HIT " + hit_id);
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::retype{*n, std::move(hit_type_id), std::move(cb)}});
+    post(a, requester::msg{requester::retype{*n, std::move(hit_type_id), std::move(cb)}});
 }
 
 void engine::create_additional_assignments(std::string requester_id, std::string hit_id, int64_t n,
@@ -305,14 +305,14 @@ void engine::create_additional_assignments(std::string requester_id, std::string
   if (token.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "UniqueRequestToken is longer than 64 characters");
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::add_assignments{std::move(requester_id), n, std::move(token), std::move(cb)}});
+    post(a, hit::msg{hit::add_assignments{std::move(requester_id), n, std::move(token), std::move(cb)}});
 }
 
 void engine::delete_hit(std::string requester_id, std::string hit_id, callback<done> cb) {
   if (!impl_->known_requester(requester_id, cb))
     return;
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::dispose{std::move(requester_id), std::move(cb)}});
+    post(a, hit::msg{hit::dispose{std::move(requester_id), std::move(cb)}});
 }
 
 void engine::get_assignment(std::string requester_id, std::string assignment_id, callback<assignment_with_hit> cb) {
@@ -320,7 +320,7 @@ void engine::get_assignment(std::string requester_id, std::string assignment_id,
     return;
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::get_assignment{std::move(requester_id), ordinal, std::move(cb)}});
+    post(a, hit::msg{hit::get_assignment{std::move(requester_id), ordinal, std::move(cb)}});
 }
 
 void engine::list_assignments_for_hit(std::string requester_id, std::string hit_id,
@@ -334,7 +334,7 @@ void engine::list_assignments_for_hit(std::string requester_id, std::string hit_
     if (s != assignment_status::submitted && s != assignment_status::approved && s != assignment_status::rejected)
       return fail(cb, errc::invalid_parameter_value, "AssignmentStatuses may name only Submitted, Approved and Rejected");
   if (auto a = impl_->hit_or_fail(hit_id, cb))
-    caf::anon_send(a, hit::msg{hit::list_assignments{std::move(requester_id), std::move(statuses), std::move(page), std::move(cb)}});
+    post(a, hit::msg{hit::list_assignments{std::move(requester_id), std::move(statuses), std::move(page), std::move(cb)}});
 }
 
 void engine::approve_assignment(approve_request req, callback<done> cb) {
@@ -344,7 +344,7 @@ void engine::approve_assignment(approve_request req, callback<done> cb) {
     return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
   auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::approve{std::move(req.requester_id), ordinal, std::move(req.feedback),
+    post(a, hit::msg{hit::approve{std::move(req.requester_id), ordinal, std::move(req.feedback),
                                             req.override_rejection, std::move(cb)}});
 }
 
@@ -355,7 +355,7 @@ void engine::reject_assignment(std::string requester_id, std::string assignment_
     return fail(cb, errc::invalid_parameter_value, "RequesterFeedback is too long");
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::reject{std::move(requester_id), ordinal, std::move(feedback), std::move(cb)}});
+    post(a, hit::msg{hit::reject{std::move(requester_id), ordinal, std::move(feedback), std::move(cb)}});
 }
 
 void engine::send_bonus(bonus_request req, callback<done> cb) {
@@ -373,7 +373,7 @@ void engine::send_bonus(bonus_request req, callback<done> cb) {
     return fail(cb, errc::worker_does_not_exist, "no worker " + req.worker_id);
   auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::bonus{std::move(req), ordinal, std::move(cb)}});
+    post(a, hit::msg{hit::bonus{std::move(req), ordinal, std::move(cb)}});
 }
 
 void engine::list_bonus_payments(std::string requester_id, std::string hit_id, std::string assignment_id,
@@ -386,33 +386,33 @@ void engine::list_bonus_payments(std::string requester_id, std::string hit_id, s
     return fail(cb, errc::invalid_parameter_value, "give either HITId or AssignmentId");
   if (!hit_id.empty()) {
     if (auto a = impl_->hit_or_fail(hit_id, cb))
-      caf::anon_send(a, hit::msg{hit::list_bonuses{std::move(requester_id), false, 0, std::move(page), std::move(cb)}});
+      post(a, hit::msg{hit::list_bonuses{std::move(requester_id), false, 0, std::move(page), std::move(cb)}});
     return;
   }
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::list_bonuses{std::move(requester_id), true, ordinal, std::move(page), std::move(cb)}});
+    post(a, hit::msg{hit::list_bonuses{std::move(requester_id), true, ordinal, std::move(page), std::move(cb)}});
 }
 
 void engine::create_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb) {
   if (!is_customer_id(worker_id))
     return fail(cb, errc::invalid_parameter_value, "WorkerId is invalid");
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), true, std::move(cb)}});
+    post(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), true, std::move(cb)}});
 }
 
 void engine::delete_worker_block(std::string requester_id, std::string worker_id, std::string reason, callback<done> cb) {
   if (!is_customer_id(worker_id))
     return fail(cb, errc::invalid_parameter_value, "WorkerId is invalid");
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), false, std::move(cb)}});
+    post(a, requester::msg{requester::block{std::move(worker_id), std::move(reason), false, std::move(cb)}});
 }
 
 void engine::list_worker_blocks(std::string requester_id, page_request page, callback<hitd::page<worker_block>> cb) {
   if (!impl_->page_ok(page, cb))
     return;
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::list_blocks{std::move(page), std::move(cb)}});
+    post(a, requester::msg{requester::list_blocks{std::move(page), std::move(cb)}});
 }
 
 // ---- qualification types ---------------------------------------------------------------------
@@ -442,7 +442,7 @@ struct qual_owner {
 void engine::create_qualification_type(std::string requester_id, qualification_type_spec spec,
                                        callback<qualification_type_view> cb) {
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::create_qual_type{std::move(spec), std::move(cb)}});
+    post(a, requester::msg{requester::create_qual_type{std::move(spec), std::move(cb)}});
 }
 
 void engine::get_qualification_type(std::string type_id, callback<qualification_type_view> cb) {
@@ -456,12 +456,12 @@ void engine::get_qualification_type(std::string type_id, callback<qualification_
 void engine::update_qualification_type(std::string requester_id, std::string type_id, qualification_type_update u,
                                        callback<qualification_type_view> cb) {
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
-  caf::anon_send(q.actor, requester::msg{requester::update_qual_type{q.number, std::move(u), std::move(cb)}});
+  post(q.actor, requester::msg{requester::update_qual_type{q.number, std::move(u), std::move(cb)}});
 }
 
 void engine::delete_qualification_type(std::string requester_id, std::string type_id, callback<done> cb) {
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
-  caf::anon_send(q.actor, requester::msg{requester::delete_qual_type{q.number, std::move(cb)}});
+  post(q.actor, requester::msg{requester::delete_qual_type{q.number, std::move(cb)}});
 }
 
 void engine::list_qualification_types(std::string requester_id, std::string query, bool must_be_requestable,
@@ -511,11 +511,11 @@ void engine::associate_qualification_with_worker(std::string requester_id, std::
     auto w = impl_->rt.worker_or_none(worker_id);
     reply = [w, requester_id, type_id, now = impl_->rt.now(), reply = std::move(reply)](status s) mutable {
       if (s.ok() && w)
-        caf::anon_send(w, worker::msg{worker::notify{{requester_id, "Qualification granted", "You were granted qualification " + type_id + ".", now}, [](bool) {}}});
+        post(w, worker::msg{worker::notify{{requester_id, "Qualification granted", "You were granted qualification " + type_id + ".", now}, [](bool) {}}});
       reply(std::move(s));
     };
   }
-  caf::anon_send(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), value, true, {}, std::move(reply)}});
+  post(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), value, true, {}, std::move(reply)}});
 }
 
 void engine::disassociate_qualification_from_worker(std::string requester_id, std::string type_id, std::string worker_id,
@@ -523,13 +523,13 @@ void engine::disassociate_qualification_from_worker(std::string requester_id, st
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
   if (reason.size() > limits::reason_chars_max)
     return fail(cb, errc::invalid_parameter_value, "Reason is too long");
-  caf::anon_send(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), 0, false, std::move(reason), std::move(cb)}});
+  post(q.actor, requester::msg{requester::grant{q.number, std::move(worker_id), 0, false, std::move(reason), std::move(cb)}});
 }
 
 void engine::get_qualification_score(std::string requester_id, std::string type_id, std::string worker_id,
                                      callback<qualification_view> cb) {
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
-  caf::anon_send(q.actor, requester::msg{requester::score{q.number, std::move(worker_id), std::move(cb)}});
+  post(q.actor, requester::msg{requester::score{q.number, std::move(worker_id), std::move(cb)}});
 }
 
 void engine::list_workers_with_qualification_type(std::string requester_id, std::string type_id,
@@ -538,7 +538,7 @@ void engine::list_workers_with_qualification_type(std::string requester_id, std:
   if (!impl_->page_ok(page, cb))
     return;
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
-  caf::anon_send(q.actor, requester::msg{requester::list_grants{q.number, grant_status, std::move(page), std::move(cb)}});
+  post(q.actor, requester::msg{requester::list_grants{q.number, grant_status, std::move(page), std::move(cb)}});
 }
 
 void engine::list_qualification_requests(std::string requester_id, std::string type_id, page_request page,
@@ -547,11 +547,11 @@ void engine::list_qualification_requests(std::string requester_id, std::string t
     return;
   if (type_id.empty()) {
     if (auto a = impl_->requester_or_fail(requester_id, cb))
-      caf::anon_send(a, requester::msg{requester::list_qual_requests{0, std::move(page), std::move(cb)}});
+      post(a, requester::msg{requester::list_qual_requests{0, std::move(page), std::move(cb)}});
     return;
   }
   HITD_QUAL_OWNER(cb, requester_id, type_id, true)
-  caf::anon_send(q.actor, requester::msg{requester::list_qual_requests{q.number, std::move(page), std::move(cb)}});
+  post(q.actor, requester::msg{requester::list_qual_requests{q.number, std::move(page), std::move(cb)}});
 }
 
 void engine::accept_qualification_request(std::string requester_id, std::string request_id, std::optional<int32_t> value,
@@ -560,7 +560,7 @@ void engine::accept_qualification_request(std::string requester_id, std::string 
   if (!n)
     return fail(cb, errc::qualification_request_does_not_exist, "no qualification request " + request_id);
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::decide_qual_request{*n, true, value, {}, std::move(cb)}});
+    post(a, requester::msg{requester::decide_qual_request{*n, true, value, {}, std::move(cb)}});
 }
 
 void engine::reject_qualification_request(std::string requester_id, std::string request_id, std::string reason,
@@ -571,7 +571,7 @@ void engine::reject_qualification_request(std::string requester_id, std::string 
   if (reason.size() > limits::reason_chars_max)
     return fail(cb, errc::invalid_parameter_value, "Reason is too long");
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::decide_qual_request{*n, false, std::nullopt, std::move(reason), std::move(cb)}});
+    post(a, requester::msg{requester::decide_qual_request{*n, false, std::nullopt, std::move(reason), std::move(cb)}});
 }
 
 void engine::list_hits_for_qualification_type(std::string requester_id, std::string type_id, page_request page,
@@ -581,7 +581,7 @@ void engine::list_hits_for_qualification_type(std::string requester_id, std::str
   HITD_QUAL_OWNER(cb, requester_id, type_id, false)
   (void)q;
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::list_hits_for_qual{std::move(type_id), std::move(page), std::move(cb)}});
+    post(a, requester::msg{requester::list_hits_for_qual{std::move(type_id), std::move(page), std::move(cb)}});
 }
 
 #undef HITD_QUAL_OWNER
@@ -590,13 +590,13 @@ void engine::update_notification_settings(std::string requester_id, std::string 
                                           std::optional<notification_spec> spec, std::optional<bool> active,
                                           callback<done> cb) {
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::notification_update{std::move(hit_type_id), std::move(spec), active, std::move(cb)}});
+    post(a, requester::msg{requester::notification_update{std::move(hit_type_id), std::move(spec), active, std::move(cb)}});
 }
 
 void engine::get_notification_settings(std::string requester_id, std::string hit_type_id,
                                        callback<notification_settings> cb) {
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::notification_get{std::move(hit_type_id), std::move(cb)}});
+    post(a, requester::msg{requester::notification_get{std::move(hit_type_id), std::move(cb)}});
 }
 
 void engine::notify_workers(std::string requester_id, std::string subject, std::string message,
@@ -610,7 +610,7 @@ void engine::notify_workers(std::string requester_id, std::string subject, std::
   if (worker_ids.size() > limits::notify_workers_per_call_max)
     return fail(cb, errc::invalid_parameter_value, "at most 100 WorkerIds per call");
   if (auto a = impl_->requester_or_fail(requester_id, cb))
-    caf::anon_send(a, requester::msg{requester::notify{std::move(subject), std::move(message), std::move(worker_ids), std::move(cb)}});
+    post(a, requester::msg{requester::notify{std::move(subject), std::move(message), std::move(worker_ids), std::move(cb)}});
 }
 
 void engine::request_qualification(std::string worker_id, std::string type_id, std::string answer,
@@ -624,7 +624,7 @@ void engine::request_qualification(std::string worker_id, std::string type_id, s
   auto a = impl_->rt.requester_or_none(v->requester_id);
   if (!a)
     return fail(cb, errc::requester_does_not_exist, "the type's requester is gone");
-  caf::anon_send(a, requester::msg{requester::qual_request{*n, std::move(worker_id), std::move(answer), std::move(cb)}});
+  post(a, requester::msg{requester::qual_request{*n, std::move(worker_id), std::move(answer), std::move(cb)}});
 }
 
 // ---- worker ----------------------------------------------------------------------------------
@@ -644,7 +644,7 @@ void engine::accept(accept_request req, callback<assignment_view> cb) {
     return fail(cb, errc::hit_type_does_not_exist, "no HIT group " + req.hit_type_id);
   }
   if (auto a = impl_->worker_or_fail(req.worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::accept{number, std::move(req.hit_type_id), std::move(req.idempotency_key), std::move(cb)}});
+    post(a, worker::msg{worker::accept{number, std::move(req.hit_type_id), std::move(req.idempotency_key), std::move(cb)}});
 }
 
 void engine::submit(submit_request req, callback<done> cb) {
@@ -654,19 +654,19 @@ void engine::submit(submit_request req, callback<done> cb) {
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
   auto [a, ordinal] = impl_->assignment_or_fail(req.assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::submit{std::move(req.worker_id), ordinal, std::move(req.answer),
+    post(a, hit::msg{hit::submit{std::move(req.worker_id), ordinal, std::move(req.answer),
                                            std::move(req.idempotency_key), std::move(cb)}});
 }
 
 void engine::return_assignment(std::string worker_id, std::string assignment_id, callback<done> cb) {
   auto [a, ordinal] = impl_->assignment_or_fail(assignment_id, cb);
   if (a)
-    caf::anon_send(a, hit::msg{hit::give_back{std::move(worker_id), ordinal, std::move(cb)}});
+    post(a, hit::msg{hit::give_back{std::move(worker_id), ordinal, std::move(cb)}});
 }
 
 void engine::dashboard(std::string worker_id, callback<worker_dashboard> cb) {
   if (auto a = impl_->worker_or_fail(worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::dashboard{std::move(cb)}});
+    post(a, worker::msg{worker::dashboard{std::move(cb)}});
 }
 
 void engine::assignments_in_progress(std::string worker_id, callback<worker_assignments> cb) {
@@ -698,7 +698,7 @@ void engine::assignments_in_progress(std::string worker_id, callback<worker_assi
     }
   };
   auto* rt = &impl_->rt;
-  caf::anon_send(w, worker::msg{worker::list_open{[rt, worker_id, cb = std::move(cb)](result<open_assignment_list> l) mutable {
+  post(w, worker::msg{worker::list_open{[rt, worker_id, cb = std::move(cb)](result<open_assignment_list> l) mutable {
     if (!l.ok())
       return cb(l.err());
     if (l->refs.empty())
@@ -715,7 +715,7 @@ void engine::assignments_in_progress(std::string worker_id, callback<worker_assi
         g->one(i, std::nullopt);
         continue;
       }
-      caf::anon_send(h, hit::msg{hit::get_assignment{{}, ref.ordinal, [g, i](result<assignment_with_hit> a) {
+      post(h, hit::msg{hit::get_assignment{{}, ref.ordinal, [g, i](result<assignment_with_hit> a) {
         if (a.ok() && a->assignment.status == assignment_status::accepted)
           g->one(i, std::move(*a));
         else
@@ -729,14 +729,14 @@ void engine::withdraw(std::string worker_id, money amount, std::string key, call
   if (key.size() > limits::request_token_chars_max)
     return fail(cb, errc::invalid_parameter_value, "the idempotency key is longer than 64 characters");
   if (auto a = impl_->worker_or_fail(worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::withdraw{amount, std::move(key), std::move(cb)}});
+    post(a, worker::msg{worker::withdraw{amount, std::move(key), std::move(cb)}});
 }
 
 // ---- the live feed ------------------------------------------------------------------------------
 
 void engine::worker_credentials_of(std::string worker_id, callback<worker_credentials> cb) {
   if (auto a = impl_->worker_or_fail(worker_id, cb))
-    caf::anon_send(a, worker::msg{worker::credentials{std::move(cb)}});
+    post(a, worker::msg{worker::credentials{std::move(cb)}});
 }
 
 namespace {
@@ -837,7 +837,7 @@ void engine::list_available_hits(page_request page, callback<hitd::page<hit_view
       one(error{errc::hit_does_not_exist, "gone"});
       continue;
     }
-    caf::anon_send(a, hit::msg{hit::get{{}, one}});
+    post(a, hit::msg{hit::get{{}, one}});
   }
 }
 
@@ -871,7 +871,7 @@ void engine::advance_clock(duration_ms by) {
         continue;
       auto p = std::make_shared<std::promise<void>>();
       waits.push_back(p->get_future());
-      caf::anon_send(a, hit::msg{hit::wake{[p] { p->set_value(); }}});
+      post(a, hit::msg{hit::wake{[p] { p->set_value(); }}});
     }
     for (auto& w : waits)
       w.wait();
@@ -887,13 +887,13 @@ void engine::drain() { impl_->drain(std::chrono::seconds(60)); }
 result<hit_inspection> engine::inspect_hit(std::string hit_id) {
   return wait_for<hit_inspection>([&](callback<hit_inspection> cb) {
     if (auto a = impl_->hit_or_fail(hit_id, cb))
-      caf::anon_send(a, hit::msg{hit::inspect{std::move(cb)}});
+      post(a, hit::msg{hit::inspect{std::move(cb)}});
   });
 }
 
 result<ledger_audit> engine::audit_ledger() {
   return wait_for<ledger_audit>([&](callback<ledger_audit> cb) {
-    caf::anon_send(impl_->rt.ledger, ledger::msg{ledger::audit{std::move(cb)}});
+    post(impl_->rt.ledger, ledger::msg{ledger::audit{std::move(cb)}});
   });
 }
 

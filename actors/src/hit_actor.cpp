@@ -142,7 +142,7 @@ void ask_hold(self_ptr self, money amount, std::function<void(status)> then) {
   auto* rt = st.rt;
   rt->persist(std::move(batch), [rt, me, t = std::move(t), then = std::move(then)](status s) mutable {
     if (!s.ok()) {
-      caf::anon_send(me, hit::msg{hit::funds{std::move(s), std::move(then)}});
+      post(me, hit::msg{hit::funds{std::move(s), std::move(then)}});
       return;
     }
     // Counted (drain, and a rebuild waits for the ledger's answer).
@@ -151,7 +151,7 @@ void ask_hold(self_ptr self, money amount, std::function<void(status)> then) {
         status answer = o == transfer_outcome::applied            ? status{done{}}
                         : o == transfer_outcome::insufficient_funds ? status{error{errc::insufficient_funds, "the ledger refused the hold"}}
                                                                     : status{error{errc::storage_failure, "the hold could not be written"}};
-        caf::anon_send(me, hit::msg{hit::funds{std::move(answer), std::move(then)}});
+        post(me, hit::msg{hit::funds{std::move(answer), std::move(then)}});
       }, true}});
   });
 }
@@ -874,7 +874,10 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
       rt->wake_when_rebuilt(st.number());
   }
   return {
-    [=](hit::msg& m) { handle(self, m); },
+    [=](hit::msg& m) {
+      on_unit u{self->context()};
+      handle(self, m);
+    },
   };
 }
 
@@ -908,7 +911,8 @@ write_batch initial_hit_records(const hit_state& h) {
 }
 
 caf::actor spawn_hit(runtime& rt, hit_state state) {
-  return spawn_actor(rt.sys, hit_impl, &rt, std::move(state), activation{});
+  // A new HIT's first message, hit::init, follows at once.
+  return spawn_actor<caf::lazy_init>(rt.sys, hit_impl, &rt, std::move(state), activation{});
 }
 
 result<caf::actor> activate_hit(runtime& rt, uint64_t number) {

@@ -112,6 +112,7 @@ caf::behavior ledger_impl(caf::stateful_actor<ledger_state>* self, runtime* rt) 
   self->state.rt = rt;
   return {
     [=](ledger::msg& m) {
+      on_unit u{self->context()};
       auto& st = self->state;
       if (st.writes->failed.exchange(false, std::memory_order_acq_rel)) {
         // A write failed: balances applied in memory may not be on disk, so

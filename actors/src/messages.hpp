@@ -15,6 +15,8 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/send.hpp>
 
+#include "post.hpp"
+
 #include "hitd/engine.hpp"
 #include "hitd/hit_rules.hpp"
 #include "hitd/ledger_book.hpp"
@@ -181,7 +183,7 @@ void answer_failed(struct runtime& rt, requester::msg& m, const error& e);
 template <class Msg>
 void forward_or_fail(struct runtime& rt, result<caf::actor> next, const caf::actor& self, Msg& m) {
   if (next.ok() && *next && *next != self) {
-    caf::anon_send(*next, std::move(m));
+    post(*next, std::move(m));
     return;
   }
   answer_failed(rt, m, next.ok() ? error{errc::storage_failure, "the actor left memory and has no records"} : next.err());

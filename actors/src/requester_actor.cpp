@@ -298,7 +298,7 @@ void gather(runtime* rt, std::vector<uint64_t> numbers, std::string next_token, 
       arrive(i, error{errc::hit_does_not_exist, "no such HIT"});
       continue;
     }
-    caf::anon_send(actors[i], hit::msg{hit::get{{}, [arrive, i](result<hit_view> r) { arrive(i, std::move(r)); }}});
+    post(actors[i], hit::msg{hit::get{{}, [arrive, i](result<hit_view> r) { arrive(i, std::move(r)); }}});
   }
 }
 
@@ -319,7 +319,7 @@ void send_hold(self_ptr self, money amount, write_batch with, std::function<void
     with.push_back({record_kind::requester, requester_key(st.me.id), std::make_shared<const requester_snapshot>(st.me)});
   st.rt->note(st.rt->ledger, ledger::msg{ledger::apply{
     std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
-      caf::anon_send(me, requester::msg{requester::funds{o, std::move(then)}});
+      post(me, requester::msg{requester::funds{o, std::move(then)}});
     }, true, std::move(with)}});
 }
 
@@ -416,7 +416,7 @@ void handle(self_ptr self, requester::msg& m) {
               c.reply(error{errc::invalid_parameter_value,
                             "the deposit token was used for a deposit of $" + format_amount(known.amount)});
             } else if (known.done) {
-              caf::anon_send(rt->ledger, ledger::msg{ledger::balance{st.me.id, std::move(c.reply)}});
+              post(rt->ledger, ledger::msg{ledger::balance{st.me.id, std::move(c.reply)}});
             } else if (known.waiters.size() >= 64) {
               c.reply(error{errc::throttled, "too many repeats of a deposit still being made"});
             } else {
@@ -474,13 +474,13 @@ void handle(self_ptr self, requester::msg& m) {
           }
           std::vector<event> v{std::move(e)};
           rt->bus.publish(v);
-          caf::anon_send(rt->ledger, ledger::msg{ledger::balance{id, std::move(reply)}});
+          post(rt->ledger, ledger::msg{ledger::balance{id, std::move(reply)}});
           for (auto& w : waiters)
-            caf::anon_send(rt->ledger, ledger::msg{ledger::balance{id, std::move(w)}});
+            post(rt->ledger, ledger::msg{ledger::balance{id, std::move(w)}});
         };
         rt->note(rt->ledger, ledger::msg{ledger::apply{
           std::move(t), {}, [me, then = std::move(then)](transfer_outcome o) mutable {
-            caf::anon_send(me, requester::msg{requester::funds{o, std::move(then)}});
+            post(me, requester::msg{requester::funds{o, std::move(then)}});
           }, true, std::move(with)}});
       } else if constexpr (std::is_same_v<T, requester::create_type>) {
         if (auto ok = validate_properties(c.props); !ok.ok()) {
@@ -594,7 +594,7 @@ void handle(self_ptr self, requester::msg& m) {
           st.tokens_in_flight[r.unique_request_token];
           // Runs on another actor's thread: a handle, not `self`, which may be gone by then.
           c.reply = [me = caf::actor_cast<caf::actor>(self), token = r.unique_request_token, reply = std::move(c.reply)](result<hit_view> v) mutable {
-            caf::anon_send(me, requester::msg{requester::token_done{token, v}});
+            post(me, requester::msg{requester::token_done{token, v}});
             reply(std::move(v));
           };
         }
@@ -648,7 +648,7 @@ void handle(self_ptr self, requester::msg& m) {
             c.reply(error{errc::shutting_down, "the engine is stopping"});
             return;
           }
-          caf::anon_send(actor, hit::msg{hit::init{std::move(fx), std::move(c.reply)}});
+          post(actor, hit::msg{hit::init{std::move(fx), std::move(c.reply)}});
         });
       } else if constexpr (std::is_same_v<T, requester::list_hits>) {
         auto p = page_of<uint64_t>(st.hits, c.page, [&](uint64_t n) -> std::optional<uint64_t> {
@@ -689,10 +689,10 @@ void handle(self_ptr self, requester::msg& m) {
         auto me = caf::actor_cast<caf::actor>(self);
         c.reply = [me, number = c.hit_number, type_id = it->second.id, reply = std::move(c.reply)](status s) mutable {
           if (s.ok())
-            caf::anon_send(me, requester::msg{requester::retyped{number, type_id}});
+            post(me, requester::msg{requester::retyped{number, type_id}});
           reply(std::move(s));
         };
-        caf::anon_send(a, hit::msg{hit::get{st.me.id, [a, id = st.me.id, type_id = it->second.id,
+        post(a, hit::msg{hit::get{st.me.id, [a, id = st.me.id, type_id = it->second.id,
                                                      props = shared_properties_of(st, it->second.id),
                                                      reply = std::move(c.reply)](result<hit_view> v) mutable {
           if (!v.ok()) {
@@ -707,7 +707,7 @@ void handle(self_ptr self, requester::msg& m) {
           def->question = v->question;
           def->requester_annotation = v->requester_annotation;
           def->creation_time = v->creation_time;
-          caf::anon_send(a, hit::msg{hit::retype{id, std::move(def), std::move(reply)}});
+          post(a, hit::msg{hit::retype{id, std::move(def), std::move(reply)}});
         }}});
       } else if constexpr (std::is_same_v<T, requester::block>) {
         if (c.on) {
@@ -757,7 +757,7 @@ void handle(self_ptr self, requester::msg& m) {
           // The worker applies it before the requester hears back, so an
           // acknowledged block holds for the worker's next accept.
           if (w)
-            caf::anon_send(w, worker::msg{worker::block{id, on, std::move(reply)}});
+            post(w, worker::msg{worker::block{id, on, std::move(reply)}});
           else
             reply(done{});
         });
@@ -913,8 +913,8 @@ void handle(self_ptr self, requester::msg& m) {
           // The worker holds it before the requester hears back; a revoke's
           // reason is shown to the worker.
           if (!notice.subject.empty())
-            caf::anon_send(w, worker::msg{worker::notify{std::move(notice), [](bool) {}}});
-          caf::anon_send(w, worker::msg{worker::grant{g, [rt, e = std::move(e), reply = std::move(reply)](status s2) mutable {
+            post(w, worker::msg{worker::notify{std::move(notice), [](bool) {}}});
+          post(w, worker::msg{worker::grant{g, [rt, e = std::move(e), reply = std::move(reply)](status s2) mutable {
             if (s2.ok()) {
               std::vector<event> v{std::move(e)};
               rt->bus.publish(v);
@@ -992,7 +992,7 @@ void handle(self_ptr self, requester::msg& m) {
           // Granted at once: through the same path as AssociateQualificationWithWorker.
           auto me = caf::actor_cast<caf::actor>(self);
           auto v = *value;
-          caf::anon_send(me, requester::msg{requester::grant{c.number, c.worker_id, v, true, {},
+          post(me, requester::msg{requester::grant{c.number, c.worker_id, v, true, {},
             [v, reply = std::move(c.reply)](status s) {
               if (s.ok())
                 reply(qualification_request_outcome{true, v, {}});
@@ -1046,11 +1046,11 @@ void handle(self_ptr self, requester::msg& m) {
         }
         if (!c.accept) {
           if (auto w = rt->worker_or_none(r.worker_id))
-            caf::anon_send(w, worker::msg{worker::notify{{st.me.id, "Qualification request rejected", c.reason, now}, [](bool) {}}});
+            post(w, worker::msg{worker::notify{{st.me.id, "Qualification request rejected", c.reason, now}, [](bool) {}}});
           c.reply(done{});
           return;
         }
-        caf::anon_send(caf::actor_cast<caf::actor>(self),
+        post(caf::actor_cast<caf::actor>(self),
                        requester::msg{requester::grant{number, r.worker_id, c.value.value_or(1), true, {}, std::move(c.reply)}});
       } else if constexpr (std::is_same_v<T, requester::list_hits_for_qual>) {
         std::set<std::string> types;
@@ -1143,7 +1143,7 @@ void handle(self_ptr self, requester::msg& m) {
             arrive(notify_failure{id, true, "no such worker"});
             continue;
           }
-          caf::anon_send(w, worker::msg{worker::notify{{st.me.id, c.subject, c.message, now}, [arrive, id](bool ok) {
+          post(w, worker::msg{worker::notify{{st.me.id, c.subject, c.message, now}, [arrive, id](bool ok) {
             arrive(ok ? std::nullopt : std::optional<notify_failure>{notify_failure{id, false, "the message could not be recorded"}});
           }}});
         }
@@ -1167,7 +1167,10 @@ caf::behavior requester_impl(caf::stateful_actor<requester_actor_state>* self, r
   self->state.me = requester_snapshot{std::move(id), std::move(name), created, 0};
   self->state.writes->on_failure = failure_hook(self);
   return {
-    [=](requester::msg& m) { handle(self, m); },
+    [=](requester::msg& m) {
+      on_unit u{self->context()};
+      handle(self, m);
+    },
   };
 }
 
@@ -1192,7 +1195,10 @@ caf::behavior requester_restored(caf::stateful_actor<requester_actor_state>* sel
   me.rt = rt;
   me.writes->on_failure = failure_hook(self);
   return {
-    [=](requester::msg& m) { handle(self, m); },
+    [=](requester::msg& m) {
+      on_unit u{self->context()};
+      handle(self, m);
+    },
   };
 }
 

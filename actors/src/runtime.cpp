@@ -119,7 +119,7 @@ void timer_service::run() {
     load_stored(now);
     for (const auto& e : take_due(now))
       if (auto h = rt_.hit_or_none(e.target))
-        caf::anon_send(h, hit::msg{hit::wake{}});
+        post(h, hit::msg{hit::wake{}});
     // Once a second: actors over their budget leave memory when idle.
     auto tick = std::chrono::steady_clock::now();
     if (tick - last_sweep_ >= std::chrono::seconds(1)) {
@@ -320,7 +320,7 @@ status runtime::wake_pending_holds() {
   for (auto n : pending)
     if (auto h = hit(n); h.ok() && *h) {
       notes_in_flight.fetch_add(1, std::memory_order_relaxed);
-      caf::anon_send(*h, hit::msg{hit::wake{[this] { noted(); }}});
+      post(*h, hit::msg{hit::wake{[this] { noted(); }}});
     }
   return done{};
 }
@@ -377,7 +377,7 @@ void runtime::wake_when_rebuilt(uint64_t hit_number) {
   }
   if (auto h = hit(hit_number); h.ok() && *h) {
     notes_in_flight.fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(*h, hit::msg{hit::wake{[this] { noted(); }}});
+    post(*h, hit::msg{hit::wake{[this] { noted(); }}});
   }
 }
 

@@ -28,6 +28,7 @@
 #include "hitd/events.hpp"
 #include "hitd/storage_port.hpp"
 #include "hitd/timer_wheel.hpp"
+#include "post.hpp"
 
 namespace hitd::detail {
 
@@ -39,10 +40,12 @@ namespace hitd::detail {
 // gone, so a thread that outlives the engine (a caller's thread, or the
 // writer of a store the caller keeps open) would make ~engine wait forever.
 // A thread that held no logger before the spawn holds none after it.
-template <class... Ts>
+// `caf::lazy_init` for an actor that is sent a message at once: it is first
+// scheduled by that message, not once more on its own to run its setup.
+template <caf::spawn_options Os = caf::no_spawn_options, class... Ts>
 caf::actor spawn_actor(caf::actor_system& sys, Ts&&... xs) {
   const bool had_logger = caf::logger::current_logger() != nullptr;
-  caf::actor a = sys.spawn(std::forward<Ts>(xs)...);
+  caf::actor a = sys.spawn<Os>(std::forward<Ts>(xs)...);
   if (!had_logger)
     caf::logger::set_current_actor_system(nullptr);
   return a;
@@ -465,7 +468,7 @@ public:
   template <class Msg>
   void note(const caf::actor& to, Msg&& m) {
     notes_in_flight.fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(to, std::forward<Msg>(m));
+    post(to, std::forward<Msg>(m));
   }
   void noted() { notes_in_flight.fetch_sub(1, std::memory_order_release); }
 };

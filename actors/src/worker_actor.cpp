@@ -119,15 +119,15 @@ void try_accept(self_ptr self, uint64_t hit_number, std::vector<uint64_t> rest, 
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto hit_actor = st.rt->hit_or_none(hit_number);
   if (!hit_actor) {
-    caf::anon_send(me, worker::msg{worker::accepted{error{errc::hit_does_not_exist, "no such HIT"}, std::move(token),
+    post(me, worker::msg{worker::accepted{error{errc::hit_does_not_exist, "no such HIT"}, std::move(token),
                                                     std::move(reply), std::move(rest), std::move(group)}});
     return;
   }
   refresh_credentials(st);
-  caf::anon_send(hit_actor, hit::msg{hit::accept{
+  post(hit_actor, hit::msg{hit::accept{
     st.creds, [me, token = std::move(token), reply = std::move(reply), rest = std::move(rest), group = std::move(group)](result<assignment_view> r, std::string outbox) mutable {
       // Back into this actor to count it; the client's reply rides along.
-      caf::anon_send(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), std::move(group), std::move(outbox)}});
+      post(me, worker::msg{worker::accepted{std::move(r), std::move(token), std::move(reply), std::move(rest), std::move(group), std::move(outbox)}});
     }}});
 }
 
@@ -140,15 +140,15 @@ void ask_candidates(self_ptr self, worker::group_search g, std::string token, ca
     // Not found now (a failed read, the engine stopping): no candidates,
     // so the accept ends as no_hits_available_in_group and frees its slot
     // (a send to no actor would drop it, and the client's answer with it).
-    caf::anon_send(me, worker::msg{worker::candidates{{}, std::move(token), std::move(reply), std::move(g)}});
+    post(me, worker::msg{worker::candidates{{}, std::move(token), std::move(reply), std::move(g)}});
     return;
   }
   ++g.rounds;
   auto type_id = g.hit_type_id;
   auto after = g.after;
-  caf::anon_send(owner, requester::msg{requester::next_hits{
+  post(owner, requester::msg{requester::next_hits{
     std::move(type_id), after, [me, g = std::move(g), token = std::move(token), reply = std::move(reply)](std::vector<uint64_t> hits) mutable {
-      caf::anon_send(me, worker::msg{worker::candidates{std::move(hits), std::move(token), std::move(reply), std::move(g)}});
+      post(me, worker::msg{worker::candidates{std::move(hits), std::move(token), std::move(reply), std::move(g)}});
     }}});
 }
 
@@ -307,7 +307,7 @@ void handle(self_ptr self, worker::msg& m) {
         ask_candidates(self, worker::group_search{c.hit_type_id, 0, 0}, std::move(c.token), std::move(c.reply));
       } else if constexpr (std::is_same_v<T, worker::candidates>) {
         if (c.hits.empty()) {
-          caf::anon_send(caf::actor_cast<caf::actor>(self), worker::msg{worker::accepted{
+          post(caf::actor_cast<caf::actor>(self), worker::msg{worker::accepted{
             error{errc::no_hits_available_in_group, "no HIT of this group can be accepted now"}, std::move(c.token),
             std::move(c.reply), {}, std::nullopt}});
           return;
@@ -459,7 +459,7 @@ void handle(self_ptr self, worker::msg& m) {
         }
         rt->note(rt->ledger, ledger::msg{ledger::apply{
           std::move(t), {}, [me, amount = c.amount, token = c.token, reply = std::move(c.reply)](transfer_outcome o) mutable {
-            caf::anon_send(me, worker::msg{worker::funds{o, amount, std::move(token), std::move(reply)}});
+            post(me, worker::msg{worker::funds{o, amount, std::move(token), std::move(reply)}});
           }, true, std::move(with)}});
       } else if constexpr (std::is_same_v<T, worker::funds>) {
         st.busy = false;
@@ -506,7 +506,10 @@ caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime
   self->state.finished_end = finished_end;
   self->state.writes->on_failure = [rt, id = self->state.w.id, addr = self->address()] { rt->workers.erase(id, addr); };
   return {
-    [=](worker::msg& m) { handle(self, m); },
+    [=](worker::msg& m) {
+      on_unit u{self->context()};
+      handle(self, m);
+    },
   };
 }
 
