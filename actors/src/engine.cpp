@@ -72,12 +72,14 @@ struct engine::impl {
     // Close the directory (no actor is created from now on), stop every
     // actor in it, and wait: every actor holds a pointer to `rt`, which is
     // destroyed before `sys`.
-    for (auto* map : {&rt.hits, &rt.hit_types})
-      for (auto& a : map->close())
+    auto stop = [](auto& map) {
+      for (auto& a : map.close())
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    for (auto* map : {&rt.workers, &rt.requesters})
-      for (auto& a : map->close())
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    };
+    stop(rt.hits);
+    stop(rt.hit_types);
+    stop(rt.workers);
+    stop(rt.requesters);
     caf::anon_send_exit(rt.ledger, caf::exit_reason::user_shutdown);
     rt.ledger = caf::actor{};
     sys.await_all_actors_done();
@@ -171,7 +173,8 @@ uint64_t engine::hit_count() const { return impl_->rt.next_hit.peek(); }
 
 engine_stats engine::stats() const {
   auto& rt = impl_->rt;
-  return {rt.hits.size(), rt.workers.size(), rt.requesters.size(), rt.rebuilds.load(), rt.storage_errors.load()};
+  return {rt.hits.size(), rt.hits.parked(), rt.workers.size(), rt.requesters.size(), rt.rebuilds.load(),
+          rt.storage_errors.load()};
 }
 
 size_t engine::passivate_idle(duration_ms idle_for) { return impl_->rt.passivate_idle(idle_for); }
@@ -784,8 +787,8 @@ void engine::list_available_hits(page_request page, callback<hitd::page<hit_view
       return fail(cb, errc::storage_failure, s.err().message);
     }
   } else {
-    // Without a store every HIT is in memory.
-    for (const auto& [n, a] : rt.hits.all())
+    // Without a store every HIT is in memory (with its actor or parked).
+    for (auto n : rt.hits.keys())
       if (n > after)
         numbers.push_back(n);
     std::sort(numbers.begin(), numbers.end());

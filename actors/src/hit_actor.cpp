@@ -468,7 +468,7 @@ void purge(self_ptr self, std::function<void()> reply) {
 }
 
 bool idle(const hit_actor_state& st, timestamp before) {
-  return st.rt->persistent() && !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
+  return !st.busy && !st.settling && st.stash.empty() && st.writes->in_flight.load(std::memory_order_acquire) == 0 &&
          st.last_active < before;
 }
 
@@ -490,8 +490,21 @@ void handle(self_ptr self, hit::msg& m) {
     return;
   }
   if (auto* p = std::get_if<passivate>(&m)) {
-    if (idle(st, p->idle_before) && st.rt->hits.erase(st.number(), caf::actor_cast<caf::actor>(self)))
-      leave(self);
+    if (idle(st, p->idle_before)) {
+      auto me = self->address();
+      auto def = st.h.def;
+      // With a store the successor reads the records; without one the
+      // state is parked in the directory for it.
+      bool gone = st.rt->persistent()
+                    ? st.rt->hits.erase(st.number(), me)
+                    : st.rt->hits.park(st.number(), me, [&] {
+                        return parked_hit{std::move(st.h), st.ledger_seq, st.wake_scheduled};
+                      });
+      if (gone) {
+        st.h.def = std::move(def);
+        leave(self);
+      }
+    }
     st.rt->noted();   // passivate is a counted note
     return;
   }
@@ -842,6 +855,8 @@ struct activation {
   money pending_hold;
   uint64_t ledger_applied = 0;    // the last seq of this HIT the ledger applied
   bool active = false;            // false: a new HIT (hit::init follows)
+  // A parked HIT's wake-up still in the timer wheel (not scheduled again).
+  std::optional<timestamp> wake_scheduled;
 };
 
 caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, hit_state h, activation act) {
@@ -857,7 +872,9 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
     st.deadline_indexed = next_wake(st.h, rt->cfg);
     st.index_entry = requester_hit_entry{status_of(st.h), parse_id(id_kind::hit_type, st.h.def->hit_type_id).value_or(0)};
     st.index_known = true;
-    if (st.deadline_indexed) {
+    if (act.wake_scheduled && (!st.deadline_indexed || *act.wake_scheduled <= *st.deadline_indexed)) {
+      st.wake_scheduled = act.wake_scheduled;
+    } else if (st.deadline_indexed) {
       rt->timers.schedule(*st.deadline_indexed, st.h.def->number);
       st.wake_scheduled = st.deadline_indexed;
     }
@@ -913,6 +930,15 @@ write_batch initial_hit_records(const hit_state& h) {
 caf::actor spawn_hit(runtime& rt, hit_state state) {
   // A new HIT's first message, hit::init, follows at once.
   return spawn_actor<caf::lazy_init>(rt.sys, hit_impl, &rt, std::move(state), activation{});
+}
+
+caf::actor unpark_hit(runtime& rt, parked_hit&& p) {
+  activation act;
+  act.active = true;
+  act.ledger_seq = p.ledger_seq;
+  act.ledger_applied = p.ledger_seq;   // no store: every hold was answered before it parked
+  act.wake_scheduled = p.wake_scheduled;
+  return spawn_actor(rt.sys, hit_impl, &rt, std::move(p.h), act);
 }
 
 result<caf::actor> activate_hit(runtime& rt, uint64_t number) {

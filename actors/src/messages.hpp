@@ -166,6 +166,8 @@ using msg = std::variant<init, deposit, create_type, create_hit, list_hits, hit_
 // Spawning (each in its actor's file).
 caf::actor spawn_ledger(struct runtime& rt);
 caf::actor spawn_hit(struct runtime& rt, hit_state state);
+// A new actor for a parked HIT (no store), with the parked state.
+caf::actor unpark_hit(struct runtime& rt, struct parked_hit&& p);
 // A new HIT's first records: definition, record, the requester's index
 // entry and the deadline index (hit_actor.cpp, which keeps them current).
 write_batch initial_hit_records(const hit_state& h);

@@ -200,6 +200,8 @@ result<caf::actor> find_or_activate(runtime& rt, Map& map, const Key& k, Load&& 
 } // namespace
 
 result<caf::actor> runtime::hit(uint64_t number) {
+  if (!store)   // in memory, or parked
+    return hits.find_or_unpark(number, [&](parked_hit&& p) { return unpark_hit(*this, std::move(p)); });
   return find_or_activate(*this, hits, number, [&] { return activate_hit(*this, number); });
 }
 
@@ -459,7 +461,7 @@ void runtime::stop_rebuilds() {
 }
 
 size_t runtime::passivate_idle(duration_ms idle_for) {
-  if (!store || rebuilding())
+  if (rebuilding())
     return 0;
   passivate p{now() - idle_for};
   size_t asked = 0;
@@ -477,7 +479,9 @@ size_t runtime::passivate_idle(duration_ms idle_for) {
       ++asked;
     }
   };
-  sweep(hits, cfg.resident_hits_max, [&] { return hit::msg{p}; });
+  sweep(hits, cfg.resident_hits_max, [&] { return hit::msg{p}; });   // without a store they park
+  if (!store)
+    return asked;   // a worker or requester has nowhere to go
   sweep(workers, cfg.resident_workers_max, [&] { return worker::msg{p}; });
   sweep(requesters, cfg.resident_requesters_max, [&] { return requester::msg{p}; });
   return asked;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "hitd/config.hpp"
 #include "hitd/model.hpp"
 #include "hitd/events.hpp"
+#include "hitd/hit_rules.hpp"
 #include "hitd/storage_port.hpp"
 #include "hitd/timer_wheel.hpp"
 #include "post.hpp"
@@ -51,9 +53,20 @@ caf::actor spawn_actor(caf::actor_system& sys, Ts&&... xs) {
   return a;
 }
 
+// A HIT parked without its actor (no store): what its actor held that is
+// not rebuilt when a new actor takes it up.
+struct parked_hit {
+  hit_state h;
+  uint64_t ledger_seq = 0;
+  std::optional<timestamp> wake_scheduled;   // its entry in the timer wheel
+};
+
 // Finds an actor by key: a sharded hash map, so a lookup is a short lock
-// rather than a message round trip to a directory actor.
-template <class Key>
+// rather than a message round trip to a directory actor. With a `Parked`
+// type, an entry may instead be parked: the state of an actor that left
+// memory with nowhere to be read back from (no store), taken up by a new
+// actor on the next lookup.
+template <class Key, class Parked = void>
 class actor_map {
 public:
   caf::actor find(const Key& k) const {
@@ -78,6 +91,58 @@ public:
     if (a)   // make() may find nothing to activate
       s.map.emplace(k, a);
     return a;
+  }
+  // Parks k: if its entry is still `a`, replaces it with `park()`'s state
+  // (called under the lock) and returns true.
+  template <class F>
+  bool park(const Key& k, const caf::actor_addr& a, F&& park) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    if (it == s.map.end() || it->second.address() != a || s.closed)
+      return false;
+    s.map.erase(it);
+    s.parked.emplace(k, park());
+    return true;
+  }
+  // The actor registered under k, or one that `unpark` spawns from k's
+  // parked state (under the lock: the state is taken up exactly once), or
+  // an invalid actor when k is neither.
+  template <class F>
+  caf::actor find_or_unpark(const Key& k, F&& unpark) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    if (it != s.map.end())
+      return it->second;
+    auto p = s.parked.find(k);
+    if (s.closed || p == s.parked.end())
+      return {};
+    caf::actor a = unpark(std::move(p->second));
+    s.parked.erase(p);
+    if (a)
+      s.map.emplace(k, a);
+    return a;
+  }
+  size_t parked() const {
+    size_t n = 0;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      n += s.parked.size();
+    }
+    return n;
+  }
+  // Every key, of an actor or parked.
+  std::vector<Key> keys() const {
+    std::vector<Key> out;
+    for (auto& s : shards_) {
+      std::lock_guard<std::mutex> g{s.mutex};
+      for (const auto& kv : s.map)
+        out.push_back(kv.first);
+      for (const auto& kv : s.parked)
+        out.push_back(kv.first);
+    }
+    return out;
   }
   // Takes k's entry out if it is still `a` (a passivated or retired actor).
   bool erase(const Key& k, const caf::actor& a) { return erase(k, a.address()); }
@@ -141,9 +206,12 @@ public:
 
 private:
   static constexpr size_t shard_count = 64;
+  struct no_parked {};
+  using parked_t = std::conditional_t<std::is_void_v<Parked>, no_parked, Parked>;
   struct shard_t {
     mutable std::mutex mutex;
     std::unordered_map<Key, caf::actor> map;
+    std::unordered_map<Key, parked_t> parked;
     bool closed = false;
   };
   shard_t& shard(const Key& k) const { return shards_[std::hash<Key>{}(k) % shard_count]; }
@@ -356,7 +424,7 @@ struct runtime {
   std::shared_ptr<hitd::clock> clk;
   std::shared_ptr<storage_port> store;   // may be null: nothing is persisted
 
-  actor_map<uint64_t> hits;
+  actor_map<uint64_t, parked_hit> hits;
   actor_map<std::string> workers;
   actor_map<std::string> requesters;
   actor_map<uint64_t> hit_types;          // type number -> its requester's actor

@@ -827,6 +827,126 @@ TEST(Passivation, CommandsRacingWithPassivationAreNeitherLostNorDoubled) {
   h.expect_books_balanced();
 }
 
+// Without a store a HIT over the budget parks: its actor goes, its state
+// stays in the directory, and the next message brings up a new actor with
+// it. Workers and requesters stay (they have nowhere to go).
+TEST(Passivation, WithoutAStoreIdleHitsParkAndComeBackTheSame) {
+  auto o = small_budget();
+  o.with_store = false;
+  engine_harness h{o};
+  auto r = h.requester(cents(100'000));
+  std::vector<std::string> workers;
+  for (int i = 0; i < 6; ++i)
+    workers.push_back(h.veteran());
+  auto type = h.hit_type(r);
+  std::vector<std::string> hits;
+  for (int i = 0; i < 20; ++i)
+    hits.push_back(h.hit_of_type(r, type, 3, i < 10 ? 3'600 : 7'200).hit_id);
+  auto a = h.submitted(workers[0], hits[0]);
+  h.approve(r, a);
+  auto held = h.accept(workers[1], hits[1]);
+  h.accept(workers[3], hits[12]);   // abandoned after its 600 s, while parked
+  std::vector<hit_view> before;
+  for (const auto& id : hits)
+    before.push_back(must(h->get_hit(r, id)));
+  auto dash_before = h.dashboard(workers[0]);
+  EXPECT_EQ(h->stats().resident_hits, 20u);
+  EXPECT_EQ(h->stats().parked_hits, 0u);
+
+  h->advance_clock(seconds(2));   // idle past passivate_after_ms: the sweep runs
+  h->drain();
+  auto st = h->stats();
+  EXPECT_LE(st.resident_hits, 5u);
+  EXPECT_EQ(st.resident_hits + st.parked_hits, 20u);
+  EXPECT_EQ(st.resident_workers, 6u);
+
+  // Listed and read back the same (each read brings one back).
+  auto listed = must(h->list_available_hits(page_request{}));
+  EXPECT_EQ(listed.items.size(), 20u);   // every one has a slot open, parked or not
+  for (size_t i = 0; i < hits.size(); ++i)
+    expect_same_hit(must(h->get_hit(r, hits[i])), before[i]);
+  expect_same_dashboard(h.dashboard(workers[0]), dash_before);
+  EXPECT_EQ(h->stats().parked_hits, 0u);
+
+  // Parked again, they work on: an accept, a submit and approvals, each
+  // on a HIT that had no actor.
+  h->advance_clock(seconds(2));
+  h->drain();
+  EXPECT_GE(h->stats().parked_hits, 15u);
+  auto b = h.submitted(workers[2], hits[5]);
+  h.approve(r, b);
+  h.submit(workers[1], held.assignment_id);
+  h.approve(r, held.assignment_id);
+
+  // Deadlines of parked HITs fire: the first ten expire after an hour, the
+  // assignment held on HIT 12 is abandoned after its duration.
+  h->advance_clock(seconds(2));
+  h->drain();
+  EXPECT_GE(h->stats().parked_hits, 15u);
+  h->advance_clock(seconds(3'601));
+  h->drain();
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(must(h->get_hit(r, hits[i])).status, hit_status::reviewable) << i;
+  for (int i = 10; i < 20; ++i)
+    EXPECT_EQ(must(h->get_hit(r, hits[i])).status, hit_status::assignable) << i;
+  auto twelve = must(h->get_hit(r, hits[12]));
+  EXPECT_EQ(twelve.assignments_pending, 0);
+  EXPECT_EQ(twelve.assignments_available, 3);
+  EXPECT_EQ(h.dashboard(workers[3]).totals.abandoned, 1);
+  h.expect_books_balanced();
+}
+
+// Commands racing with parking: one that reaches a HIT's actor after it
+// parked is forwarded to the actor that takes the state up; none is lost
+// or doubled.
+TEST(Passivation, WithoutAStoreCommandsRacingWithParkingAreNeitherLostNorDoubled) {
+  auto o = small_budget();
+  o.with_store = false;
+  o.config.resident_hits_max = 1;
+  engine_harness h{o};
+  auto r = h.requester(cents(1'000'000));
+  auto type = h.hit_type(r);
+  std::vector<std::string> workers, hits;
+  for (int i = 0; i < 8; ++i)
+    workers.push_back(h.veteran());
+  for (int i = 0; i < 40; ++i)
+    hits.push_back(h.hit_of_type(r, type, 8).hit_id);
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> asked{0};
+  std::thread sweeper([&] {
+    for (int i = 0; i < 20'000 && !stop.load(); ++i)
+      asked += h->passivate_idle(-1'000);   // everything idle "since a second from now"
+  });
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::future<void>> all;
+  for (const auto& w : workers)
+    for (const auto& hit : hits) {
+      auto p = std::make_shared<std::promise<void>>();
+      all.push_back(p->get_future());
+      accept_request ar{w, hit, {}, {}};
+      h->accept(ar, [&, p](result<assignment_view> a) {
+        (a.ok() ? ok : failed).fetch_add(1);
+        p->set_value();
+      });
+    }
+  for (auto& f : all)
+    f.wait();
+  stop = true;
+  sweeper.join();
+  EXPECT_GT(asked.load(), 0u);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(ok.load(), static_cast<int>(workers.size() * hits.size()));
+  h->drain();
+  for (const auto& hit : hits) {
+    auto v = must(h->get_hit(r, hit));
+    EXPECT_EQ(v.assignments_pending, static_cast<int64_t>(workers.size())) << hit;
+    EXPECT_EQ(v.assignments_available, 0) << hit;
+  }
+  for (const auto& w : workers)
+    EXPECT_EQ(h.dashboard(w).totals.accepted, static_cast<int64_t>(hits.size())) << w;
+  h.expect_books_balanced();
+}
+
 } // namespace
 } // namespace hitd::test
 

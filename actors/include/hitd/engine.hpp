@@ -112,7 +112,8 @@ struct worker_block {
 // The ledger's balances by account, and their sum (zero while sound).
 // What is in memory now, and what the store has been through.
 struct engine_stats {
-  size_t resident_hits = 0;
+  size_t resident_hits = 0;      // HITs with a live actor
+  size_t parked_hits = 0;        // HITs held without one (no store; see engine_config)
   size_t resident_workers = 0;
   size_t resident_requesters = 0;
   uint64_t rebuilds = 0;         // times memory was rebuilt after a failed write
@@ -373,10 +374,11 @@ public:
   // the last reserved block).
   uint64_t hit_count() const;
   engine_stats stats() const;
-  // With a store: asks every resident actor beyond its kind's budget
+  // Asks every resident actor beyond its kind's budget
   // (engine_config::resident_*_max) that has been idle for `idle_for` to
-  // leave memory (it comes back from its records on its next message), and
-  // returns how many were asked. The engine does this by itself every
+  // leave memory (it comes back from its records on its next message;
+  // without a store only HITs leave, parked), and returns how many were
+  // asked. The engine does this by itself every
   // second under the wall clock, and on advance_clock under a manual one.
   size_t passivate_idle(duration_ms idle_for);
 
