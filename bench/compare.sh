@@ -75,9 +75,11 @@ fi
 # process reuses what the allocator kept from the first).
 log "4/5 memory per HIT ($REPS processes) and start with $START_HITS stored HITs"
 for i in $(seq 1 "$REPS"); do
-  "$bench/hitd_bench_durable" --benchmark_filter='BM_ResidentMemory' --benchmark_out_format=json \
-    --benchmark_out="$RESULTS/memory-$i.json" >/dev/null
-  to_records gbench "$RESULTS" "$RESULTS/memory-$i.json" "$i"
+  for parked in 0 1; do   # each HIT with its actor; parked without it (no store)
+    "$bench/hitd_bench_durable" --benchmark_filter="BM_ResidentMemory/n:50000/parked:$parked/" \
+      --benchmark_out_format=json --benchmark_out="$RESULTS/memory-$i-$parked.json" >/dev/null
+    to_records gbench "$RESULTS" "$RESULTS/memory-$i-$parked.json" "$i"
+  done
 done
 "$bench/hitd_bench_durable" --benchmark_filter="BM_StartWithStoredHits/hits:$START_HITS/" \
   "${gb[@]}" --benchmark_out="$RESULTS/start.json" >/dev/null

@@ -75,6 +75,8 @@ def gbench(results, path, rep_override=None):
             # Writes the very batches the engine's last run of that mode wrote.
             mode = b.get("label") or MODES.get(a.get("mode"), a.get("mode"))
             rec("rocksdb", f"rocksdb replay {mode}", "lifecycles_per_s", b["lifecycles_per_s_limit"])
+        elif base == "BM_ResidentMemory" and "bytes_per_hit" in b and a.get("parked") == "1":
+            rec("resources", "hitd", "kb_per_parked_hit", b["bytes_per_hit"] / 1000.0)
         elif base == "BM_ResidentMemory" and "bytes_per_hit" in b:
             rec("resources", "hitd", "kb_per_hit", b["bytes_per_hit"] / 1000.0)
             rec("resources", "hitd", "kb_per_worker", b["bytes_per_worker"] / 1000.0)
