@@ -360,11 +360,11 @@ void handle(self_ptr self, worker::msg& m) {
         st.creds.reset();
         if (!c.token.empty())
           w.accept_tokens[c.token] = {v, now};
-        persist_then(self, [answer_all = std::move(answer_all), r = std::move(c.outcome)](status s) mutable {
-          if (s.ok())
-            answer_all(r);
-          else
-            answer_all(s.err());
+        // Answered once the worker's count is written, with the assignment
+        // even if that write fails: the HIT made it durable, with an outbox
+        // note that counts it here again (the rebuild replays it).
+        persist_then(self, [answer_all = std::move(answer_all), r = std::move(c.outcome)](status) mutable {
+          answer_all(r);
         }, std::move(c.outbox));
       } else if constexpr (std::is_same_v<T, worker::update>) {
         // A replayed note may have been applied already: then only its

@@ -429,5 +429,47 @@ TEST(SlowStore, AnAcceptMadeWhileItsWorkerWaitedStandsWhenTheWorkerLeavesMemory)
   EXPECT_EQ(must(e.dashboard(w)).totals.accepted, 3);
 }
 
+// The worker's own write that counts an accept fails after the HIT made
+// the assignment durable. The assignment stands (the HIT's outbox note
+// counts it at the worker again, replayed by the rebuild), so the client is
+// told it has it, not storage_failure.
+TEST(SlowStore, AnAcceptStandsWhenTheWorkersWriteThatCountsItFails) {
+  auto inner = std::make_shared<memory_store>();
+  auto store = std::make_shared<gated_store>(inner);
+  auto clock = std::make_shared<manual_clock>(start_time);
+  std::promise<result<assignment_view>> answer;   // before the engine: it outlives a late answer
+  engine e{engine::options{harness_options::default_config(), clock, store}};
+  auto r = must(e.create_requester({"Requester", {}}));
+  must(e.deposit(r, cents(10'000), "funds"), "deposit");
+  auto w = must(e.create_worker({{}, {"US", ""}, start_time - days(365)}));
+  auto type = must(e.create_hit_type(r, engine_harness::props(cents(300))));
+  auto hit = must(e.create_hit(engine_harness::hit_request(r, type, 1, 3'600)));
+
+  store->close_gate();
+  e.accept(accept_request{w, hit.hit_id, {}, {}}, [&](result<assignment_view> v) { answer.set_value(std::move(v)); });
+  ASSERT_TRUE(store->await_waiting(1));   // the HIT's write of the accept
+  store->open_one();                      // durable: the worker counts it, a write of its own
+  ASSERT_TRUE(store->await_waiting(1));   // the worker's
+  inner->fail_writes(true);
+  store->open_gate();                     // the worker's write fails
+  inner->fail_writes(false);
+
+  auto f = answer.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto v = f.get();
+  ASSERT_TRUE(v.ok()) << describe(v.err());
+  EXPECT_EQ(v->hit_id, hit.hit_id);
+  e.drain();
+  EXPECT_EQ(must(e.get_hit(r, hit.hit_id)).assignments_pending, 1);
+  EXPECT_EQ(must(e.dashboard(w)).totals.accepted, 1);   // counted again from the HIT's note
+  // And the worker can go on with it.
+  submit_request sub;
+  sub.worker_id = w;
+  sub.assignment_id = v->assignment_id;
+  sub.answer = "<QuestionFormAnswers/>";
+  must(e.submit(sub), "submit");
+  EXPECT_EQ(must(e.dashboard(w)).totals.submitted, 1);
+}
+
 } // namespace
 } // namespace hitd::test
