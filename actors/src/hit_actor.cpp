@@ -459,12 +459,15 @@ void purge(self_ptr self, std::function<void()> reply) {
   if (st.pending_indexed)
     erase(record_kind::pending_hold, pending_hold_key(n));
   erase(record_kind::ledger_source, ledger_source_key(source_of(h)));
+  // Out of the directory before the reply: without a store persist()
+  // answers at once, and a command sent on that answer must not find
+  // this actor.
+  rt->hits.erase(n, caf::actor_cast<caf::actor>(self));
+  leave(self);
   rt->persist(std::move(batch), [reply = std::move(reply)](status) {
     if (reply)
       reply();
   });
-  rt->hits.erase(n, caf::actor_cast<caf::actor>(self));
-  leave(self);
 }
 
 bool idle(const hit_actor_state& st, timestamp before) {
@@ -493,11 +496,15 @@ void handle(self_ptr self, hit::msg& m) {
     if (idle(st, p->idle_before)) {
       auto me = self->address();
       auto def = st.h.def;
+      // Only with nothing else in the mailbox, checked under the
+      // directory's lock: what is queued behind this would reach the
+      // successor after commands sent later (through the directory).
+      auto nothing_queued = [self] { return self->mailbox().empty(); };
       // With a store the successor reads the records; without one the
       // state is parked in the directory for it.
       bool gone = st.rt->persistent()
-                    ? st.rt->hits.erase(st.number(), me)
-                    : st.rt->hits.park(st.number(), me, [&] {
+                    ? st.rt->hits.erase_if(st.number(), me, nothing_queued)
+                    : st.rt->hits.park(st.number(), me, nothing_queued, [&] {
                         return parked_hit{std::move(st.h), st.ledger_seq, st.wake_scheduled};
                       });
       if (gone) {
@@ -558,7 +565,7 @@ void handle(self_ptr self, hit::msg& m) {
         });
       } else if constexpr (std::is_same_v<T, hit::wake>) {
         settle_pending(self);
-        if (h.disposed && rt->persistent() && now >= h.disposed_at + rt->cfg.retention_ms) {
+        if (h.disposed && now >= h.disposed_at + rt->cfg.retention_ms) {   // (without a store: from memory)
           purge(self, std::move(c.reply));
           return;
         }
@@ -866,6 +873,7 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
   st.writes->on_failure = [rt, n = st.number(), addr = self->address()] { rt->hits.erase(n, addr); };
   writes_scope in_flight{st.writes};
   if (act.active) {
+    st.last_active = rt->now();   // brought back for a message: not idle before it
     // The indexes are as durable as the records they came with.
     st.ledger_seq = std::max(act.ledger_seq, act.ledger_applied);
     st.pending_indexed = act.pending_seq != 0;

@@ -92,17 +92,28 @@ public:
       s.map.emplace(k, a);
     return a;
   }
-  // Parks k: if its entry is still `a`, replaces it with `park()`'s state
-  // (called under the lock) and returns true.
-  template <class F>
-  bool park(const Key& k, const caf::actor_addr& a, F&& park) {
+  // Parks k: if its entry is still `a` and `ready()` (both under the
+  // lock), replaces it with `park()`'s state and returns true.
+  template <class Ready, class F>
+  bool park(const Key& k, const caf::actor_addr& a, Ready&& ready, F&& park) {
     auto& s = shard(k);
     std::lock_guard<std::mutex> g{s.mutex};
     auto it = s.map.find(k);
-    if (it == s.map.end() || it->second.address() != a || s.closed)
+    if (it == s.map.end() || it->second.address() != a || s.closed || !ready())
       return false;
     s.map.erase(it);
     s.parked.emplace(k, park());
+    return true;
+  }
+  // Takes k's entry out if it is still `a` and `ready()` (under the lock).
+  template <class Ready>
+  bool erase_if(const Key& k, const caf::actor_addr& a, Ready&& ready) {
+    auto& s = shard(k);
+    std::lock_guard<std::mutex> g{s.mutex};
+    auto it = s.map.find(k);
+    if (it == s.map.end() || it->second.address() != a || !ready())
+      return false;
+    s.map.erase(it);
     return true;
   }
   // The actor registered under k, or one that `unpark` spawns from k's
@@ -119,9 +130,10 @@ public:
     if (s.closed || p == s.parked.end())
       return {};
     caf::actor a = unpark(std::move(p->second));
-    s.parked.erase(p);
-    if (a)
+    if (a) {   // (a spawn does not come back empty; a throwing one leaves the entry)
+      s.parked.erase(p);
       s.map.emplace(k, a);
+    }
     return a;
   }
   size_t parked() const {

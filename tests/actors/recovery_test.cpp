@@ -988,5 +988,38 @@ TEST(Retention, ADeletedHitsRecordsGoWhenItsRetentionEnds) {
     EXPECT_NE(v.hit_id, gone.hit_id);
 }
 
+// Without a store a deleted HIT parks at once and, when its retention
+// ends, leaves memory for good (before, it was woken at every tick from
+// then on and never went).
+TEST(Retention, WithoutAStoreADeletedHitLeavesMemoryWhenItsRetentionEnds) {
+  harness_options o;
+  o.with_store = false;
+  o.config.retention_ms = days(120);
+  engine_harness h{o};
+  auto r = h.requester();
+  auto w = h.veteran();
+  auto kept = h.hit(r);
+  auto gone = h.hit(r);
+  auto a = h.submitted(w, gone.hit_id);
+  h.approve(r, a);
+  must(h->update_expiration(r, gone.hit_id, h.now()));   // expire it now
+  must(h->delete_hit(r, gone.hit_id));
+  h->drain();
+  EXPECT_EQ(h->stats().parked_hits, 1u);
+  h->advance_clock(days(119));
+  h->drain();
+  EXPECT_EQ(must(h->get_hit(r, gone.hit_id)).status, hit_status::disposed);
+  h->advance_clock(days(2));
+  h->drain();
+  EXPECT_EQ(h->get_hit(r, gone.hit_id).code(), errc::hit_does_not_exist);
+  auto st = h->stats();
+  EXPECT_EQ(st.resident_hits + st.parked_hits, 1u);   // the one kept
+  EXPECT_EQ(must(h->get_hit(r, kept.hit_id)).hit_id, kept.hit_id);
+  for (const auto& v : must(h->list_hits(r, {})).items)
+    EXPECT_NE(v.hit_id, gone.hit_id);
+  EXPECT_EQ(h.dashboard(w).totals.approved, 1);
+  h.expect_books_balanced();
+}
+
 } // namespace
 } // namespace hitd::test
