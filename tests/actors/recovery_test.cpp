@@ -779,54 +779,6 @@ TEST(Passivation, IdleActorsOverTheBudgetLeaveMemoryAndComeBackTheSame) {
   h.expect_books_balanced();
 }
 
-// Commands racing with passivation: a command that reaches an actor after
-// it left memory is forwarded to its successor; none is lost or doubled.
-TEST(Passivation, CommandsRacingWithPassivationAreNeitherLostNorDoubled) {
-  auto o = small_budget();
-  o.config.resident_hits_max = 1;
-  o.config.resident_workers_max = 1;
-  engine_harness h{o};
-  auto r = h.requester(cents(1'000'000));
-  auto type = h.hit_type(r);
-  std::vector<std::string> workers, hits;
-  for (int i = 0; i < 8; ++i)
-    workers.push_back(h.veteran());
-  for (int i = 0; i < 40; ++i)
-    hits.push_back(h.hit_of_type(r, type, 8).hit_id);
-  std::atomic<bool> stop{false};
-  std::thread sweeper([&] {
-    for (int i = 0; i < 20'000 && !stop.load(); ++i)
-      h->passivate_idle(-1'000);   // everything idle "since a second from now"
-  });
-  std::atomic<int> ok{0}, failed{0};
-  std::vector<std::future<void>> all;
-  for (const auto& w : workers)
-    for (const auto& hit : hits) {
-      auto p = std::make_shared<std::promise<void>>();
-      all.push_back(p->get_future());
-      accept_request ar{w, hit, {}, {}};
-      h->accept(ar, [&, p](result<assignment_view> a) {
-        (a.ok() ? ok : failed).fetch_add(1);
-        p->set_value();
-      });
-    }
-  for (auto& f : all)
-    f.wait();
-  stop = true;
-  sweeper.join();
-  EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(ok.load(), static_cast<int>(workers.size() * hits.size()));
-  h->drain();
-  for (const auto& hit : hits) {
-    auto v = must(h->get_hit(r, hit));
-    EXPECT_EQ(v.assignments_pending, static_cast<int64_t>(workers.size())) << hit;
-    EXPECT_EQ(v.assignments_available, 0) << hit;
-  }
-  for (const auto& w : workers)
-    EXPECT_EQ(h.dashboard(w).totals.accepted, static_cast<int64_t>(hits.size())) << w;
-  h.expect_books_balanced();
-}
-
 // Without a store a HIT over the budget parks: its actor goes, its state
 // stays in the directory, and the next message brings up a new actor with
 // it. Workers and requesters stay (they have nowhere to go).
@@ -896,13 +848,14 @@ TEST(Passivation, WithoutAStoreIdleHitsParkAndComeBackTheSame) {
   h.expect_books_balanced();
 }
 
-// Commands racing with parking: one that reaches a HIT's actor after it
-// parked is forwarded to the actor that takes the state up; none is lost
-// or doubled.
-TEST(Passivation, WithoutAStoreCommandsRacingWithParkingAreNeitherLostNorDoubled) {
+// Commands racing with passivation: a command that reaches an actor after
+// it left memory (with a store) or parked (without one) is forwarded to
+// its successor; none is lost or doubled.
+void commands_racing_with_passivation(bool with_store) {
   auto o = small_budget();
-  o.with_store = false;
+  o.with_store = with_store;
   o.config.resident_hits_max = 1;
+  o.config.resident_workers_max = 1;
   engine_harness h{o};
   auto r = h.requester(cents(1'000'000));
   auto type = h.hit_type(r);
@@ -945,6 +898,14 @@ TEST(Passivation, WithoutAStoreCommandsRacingWithParkingAreNeitherLostNorDoubled
   for (const auto& w : workers)
     EXPECT_EQ(h.dashboard(w).totals.accepted, static_cast<int64_t>(hits.size())) << w;
   h.expect_books_balanced();
+}
+
+TEST(Passivation, CommandsRacingWithPassivationAreNeitherLostNorDoubled) {
+  commands_racing_with_passivation(true);
+}
+
+TEST(Passivation, WithoutAStoreCommandsRacingWithParkingAreNeitherLostNorDoubled) {
+  commands_racing_with_passivation(false);
 }
 
 } // namespace
