@@ -377,7 +377,9 @@ void handle(self_ptr self, requester::msg& m) {
     return;
   }
   if (auto* p = std::get_if<passivate>(&m)) {
-    if (idle(st, p->idle_before) && st.rt->requesters.erase(st.me.id, caf::actor_cast<caf::actor>(self)))
+    // Only with nothing else queued (see hit_actor.cpp's passivate).
+    if (idle(st, p->idle_before) &&
+        st.rt->requesters.erase_if(st.me.id, self->address(), [self] { return self->mailbox().empty(); }))
       leave(self);
     st.rt->noted();   // passivate is a counted note
     return;

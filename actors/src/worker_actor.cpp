@@ -226,7 +226,9 @@ void handle(self_ptr self, worker::msg& m) {
     return;
   }
   if (auto* p = std::get_if<passivate>(&m)) {
-    if (idle(st, p->idle_before) && st.rt->workers.erase(st.w.id, caf::actor_cast<caf::actor>(self)))
+    // Only with nothing else queued (see hit_actor.cpp's passivate).
+    if (idle(st, p->idle_before) &&
+        st.rt->workers.erase_if(st.w.id, self->address(), [self] { return self->mailbox().empty(); }))
       leave(self);
     st.rt->noted();   // passivate is a counted note
     return;
