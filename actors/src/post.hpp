@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/execution_unit.hpp>
 #include <caf/message_id.hpp>
 
@@ -28,10 +29,18 @@ struct on_unit {
 // `self->send` would; `caf::anon_send` always goes through the
 // coordinator instead: a round-robin pick of a worker, a mutex and often a
 // condition-variable wake-up per message.
+//
+// Only a worker of the receiver's own actor system is used: a program that
+// embeds two engines may call one from the other's callbacks, and an actor
+// queued on the other system's worker would stop with that system.
 template <class Msg>
 void post(const caf::actor& to, Msg&& m) {
-  if (to)
-    to->eq_impl(caf::make_message_id(), nullptr, current_unit, std::forward<Msg>(m));
+  if (!to)
+    return;
+  caf::execution_unit* eu = current_unit;
+  if (eu != nullptr && &eu->system() != &to->home_system())
+    eu = nullptr;
+  to->eq_impl(caf::make_message_id(), nullptr, eu, std::forward<Msg>(m));
 }
 
 } // namespace hitd::detail
