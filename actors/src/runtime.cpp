@@ -465,16 +465,13 @@ size_t runtime::passivate_idle(duration_ms idle_for) {
     return 0;
   passivate p{now() - idle_for};
   size_t asked = 0;
-  // As many as are over the budget (those not idle stay; the next sweep
-  // asks again).
+  // As many as are over the budget, the next ones round the directory
+  // (those not idle stay; a later sweep asks the ones after them).
   auto sweep = [&](auto& map, size_t budget, auto make_msg) {
     size_t resident = map.size();
     if (budget == 0 || resident <= budget)
       return;
-    size_t excess = resident - budget;
-    for (auto& [k, a] : map.all()) {
-      if (excess-- == 0)
-        break;
+    for (auto& [k, a] : map.next_round(resident - budget)) {
       note(a, make_msg());   // counted: drain() covers the sweep
       ++asked;
     }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -167,13 +168,33 @@ public:
     s.map.erase(it);
     return true;
   }
-  // Every actor, for a sweep (the map keeps them).
-  std::vector<std::pair<Key, caf::actor>> all() const {
+  // Up to n actors for a sweep, starting where the last call stopped and
+  // going round: a sweep that asks only some actors to leave asks others
+  // the next time, so busy actors cannot keep idle ones behind them in
+  // memory. (Positions within a shard shift as actors come and go; a
+  // round may ask one twice or skip one, never the same ones forever.)
+  std::vector<std::pair<Key, caf::actor>> next_round(size_t n) {
     std::vector<std::pair<Key, caf::actor>> out;
-    for (auto& s : shards_) {
+    std::lock_guard<std::mutex> cg{cursor_mutex_};
+    const size_t start_pos = cursor_pos_;
+    for (size_t visited = 0; visited <= shard_count && out.size() < n; ++visited) {
+      // Round to the first shard again: only the part before where this
+      // call began (each actor at most once).
+      const size_t stop = visited == shard_count ? start_pos : SIZE_MAX;
+      auto& s = shards_[cursor_shard_];
       std::lock_guard<std::mutex> g{s.mutex};
-      for (const auto& kv : s.map)
-        out.push_back(kv);
+      size_t pos = 0;
+      auto it = s.map.begin();
+      for (; it != s.map.end() && pos < cursor_pos_; ++it)
+        ++pos;
+      for (; it != s.map.end() && out.size() < n && pos < stop; ++it, ++pos)
+        out.push_back(*it);
+      if (it == s.map.end()) {   // this shard is done: the next one, from its start
+        cursor_shard_ = (cursor_shard_ + 1) % shard_count;
+        cursor_pos_ = 0;
+      } else {
+        cursor_pos_ = pos;
+      }
     }
     return out;
   }
@@ -228,6 +249,9 @@ private:
   };
   shard_t& shard(const Key& k) const { return shards_[std::hash<Key>{}(k) % shard_count]; }
   mutable shard_t shards_[shard_count];
+  std::mutex cursor_mutex_;   // taken before a shard's (next_round)
+  size_t cursor_shard_ = 0;
+  size_t cursor_pos_ = 0;
 };
 
 // Delivers events to subscribers in sequence order: the sequence number is

@@ -779,6 +779,39 @@ TEST(Passivation, IdleActorsOverTheBudgetLeaveMemoryAndComeBackTheSame) {
   h.expect_books_balanced();
 }
 
+// A sweep asks only as many actors as are over the budget, the next ones
+// round the directory each time: busy actors cannot keep the idle ones
+// behind them in memory sweep after sweep (they did when every sweep
+// began at the directory's start).
+TEST(Passivation, BusyActorsDoNotKeepIdleOnesInMemory) {
+  engine_harness h{small_budget()};   // 5 resident HITs
+  auto r = h.requester(cents(100'000));
+  auto type = h.hit_type(r);
+  std::vector<std::string> hits, busy;
+  for (int i = 0; i < 50; ++i)
+    hits.push_back(h.hit_of_type(r, type, 1).hit_id);
+  for (size_t i = 0; i < hits.size(); i += 5)
+    busy.push_back(hits[i]);
+  h->advance_clock(seconds(2));   // every HIT idle: the sweep after it asks 45
+  h->drain();
+  size_t resident = 0;
+  int sweeps = 0;
+  while (sweeps < 100) {
+    for (const auto& id : busy)
+      must(h->get_hit(r, id));   // active: these stay
+    h->passivate_idle(1'000);
+    h->drain();
+    ++sweeps;
+    resident = h->stats().resident_hits;
+    if (resident == busy.size())
+      break;
+  }
+  EXPECT_EQ(resident, busy.size()) << "idle HITs still in memory after " << sweeps << " sweeps";
+  EXPECT_LE(sweeps, 10);
+  for (const auto& id : hits)   // and every one answers as before
+    EXPECT_EQ(must(h->get_hit(r, id)).hit_id, id);
+}
+
 // Without a store a HIT over the budget parks: its actor goes, its state
 // stays in the directory, and the next message brings up a new actor with
 // it. Workers and requesters stay (they have nowhere to go).
