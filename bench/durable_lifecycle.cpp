@@ -80,12 +80,14 @@ std::shared_ptr<hitd::storage::rocksdb_store> open_store(const std::string& dir,
 using hitd::bench::bench_properties;
 
 struct rig {
-  rig(std::shared_ptr<hitd::storage_port> store, size_t worker_count, size_t resident_hits_max = 1'000'000) {
+  rig(std::shared_ptr<hitd::storage_port> store, size_t worker_count, size_t resident_hits_max = 1'000'000,
+      size_t resident_workers_max = 1'000'000) {
     hitd::engine::options o;
     o.clock = std::make_shared<hitd::manual_clock>(1'767'225'600'000);
     o.config.workers.daily_accepts = 1'000'000'000;
     o.config.scheduler_threads = 2;
     o.config.resident_hits_max = resident_hits_max;
+    o.config.resident_workers_max = resident_workers_max;
     o.store = std::move(store);
     e = std::make_unique<hitd::engine>(o);
     requester = e->create_requester({"bench"}).value();
@@ -524,17 +526,24 @@ size_t rss_bytes() {
   return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
-// parked:1 parks the HITs as it goes (a budget of 1,000 resident HITs, a
-// passivation sweep after every 1,000): `bytes_per_hit` is then what a HIT
-// costs parked without its actor (no store), the actors' blocks reused.
+// parked:1 parks the workers and HITs as it goes (a budget of 1,000 resident
+// of each, a passivation sweep after every 1,000): `bytes_per_worker` and
+// `bytes_per_hit` are then what a worker and a HIT cost parked without
+// their actors (no store), the actors' blocks reused.
 void BM_ResidentMemory(benchmark::State& state) {
   const int64_t n = state.range(0);
   const bool parked = state.range(1) != 0;
   for (auto _ : state) {
-    rig r{nullptr, 0, parked ? size_t{1'000} : size_t{1'000'000}};
+    const size_t budget = parked ? size_t{1'000} : size_t{1'000'000};
+    rig r{nullptr, 0, budget, budget};
     auto before_workers = rss_bytes();
-    for (int64_t i = 0; i < n; ++i)
+    for (int64_t i = 0; i < n; ++i) {
       r.workers.push_back(r.e->create_worker({.registered = 0}).value());
+      if (parked && (i + 1) % 1'000 == 0) {
+        r.e->passivate_idle(-1'000);   // as for the HITs below
+        r.e->drain();
+      }
+    }
     auto after_workers = rss_bytes();
     for (int64_t i = 0; i < n; ++i) {
       hitd::create_hit_request req;
@@ -556,6 +565,7 @@ void BM_ResidentMemory(benchmark::State& state) {
       auto st = r.e->stats();
       state.counters["parked_hits"] = static_cast<double>(st.parked_hits);
       state.counters["resident_hits"] = static_cast<double>(st.resident_hits);
+      state.counters["parked_workers"] = static_cast<double>(st.parked_workers);
     }
     state.counters["bytes_per_worker"] = static_cast<double>(after_workers - before_workers) / static_cast<double>(n);
     state.counters["bytes_per_hit"] = static_cast<double>(after_hits - after_workers) / static_cast<double>(n);

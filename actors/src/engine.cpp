@@ -173,7 +173,7 @@ uint64_t engine::hit_count() const { return impl_->rt.next_hit.peek(); }
 
 engine_stats engine::stats() const {
   auto& rt = impl_->rt;
-  return {rt.hits.size(), rt.hits.parked(), rt.workers.size(), rt.requesters.size(), rt.rebuilds.load(),
+  return {rt.hits.size(), rt.hits.parked(), rt.workers.size(), rt.workers.parked(), rt.requesters.size(), rt.rebuilds.load(),
           rt.storage_errors.load()};
 }
 
@@ -227,7 +227,7 @@ void engine::create_worker(worker_spec spec, callback<std::string> cb) {
     w.home = spec.home;
     w.blocked_by = rt.blocks.of(id);
     return spawn_worker(rt, std::move(w));
-  });
+  }, [&](parked_worker&& p) { return unpark_worker(rt, std::move(p)); });   // parked: it exists
   if (!a)
     return fail(cb, errc::shutting_down, "the engine is stopping");
   if (!created)

@@ -172,6 +172,7 @@ caf::actor unpark_hit(struct runtime& rt, struct parked_hit&& p);
 // entry and the deadline index (hit_actor.cpp, which keeps them current).
 write_batch initial_hit_records(const hit_state& h);
 caf::actor spawn_worker(struct runtime& rt, worker_state state);
+caf::actor unpark_worker(struct runtime& rt, struct parked_worker&& p);
 caf::actor spawn_requester(struct runtime& rt, std::string id, std::string name, timestamp created);
 
 // Answers a message no actor will handle (its actor left memory and there is

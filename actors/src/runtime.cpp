@@ -206,6 +206,8 @@ result<caf::actor> runtime::hit(uint64_t number) {
 }
 
 result<caf::actor> runtime::worker(const std::string& id) {
+  if (!store)   // in memory, or parked
+    return workers.find_or_unpark(id, [&](parked_worker&& p) { return unpark_worker(*this, std::move(p)); });
   return find_or_activate(*this, workers, id, [&] { return activate_worker(*this, id); });
 }
 
@@ -476,10 +478,10 @@ size_t runtime::passivate_idle(duration_ms idle_for) {
       ++asked;
     }
   };
-  sweep(hits, cfg.resident_hits_max, [&] { return hit::msg{p}; });   // without a store they park
+  sweep(hits, cfg.resident_hits_max, [&] { return hit::msg{p}; });   // without a store they park,
+  sweep(workers, cfg.resident_workers_max, [&] { return worker::msg{p}; });   // as workers do
   if (!store)
-    return asked;   // a worker or requester has nowhere to go
-  sweep(workers, cfg.resident_workers_max, [&] { return worker::msg{p}; });
+    return asked;   // a requester has nowhere to go
   sweep(requesters, cfg.resident_requesters_max, [&] { return requester::msg{p}; });
   return asked;
 }

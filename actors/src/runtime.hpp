@@ -29,6 +29,7 @@
 #include "hitd/model.hpp"
 #include "hitd/events.hpp"
 #include "hitd/hit_rules.hpp"
+#include "hitd/worker_rules.hpp"
 #include "hitd/storage_port.hpp"
 #include "hitd/timer_wheel.hpp"
 #include "post.hpp"
@@ -62,6 +63,12 @@ struct parked_hit {
   std::optional<timestamp> wake_scheduled;   // its entry in the timer wheel
 };
 
+// A worker parked likewise: its state is all a new actor needs (nothing is
+// in flight when it parks; its credentials are rebuilt when asked for).
+struct parked_worker {
+  worker_state w;
+};
+
 // Finds an actor by key: a sharded hash map, so a lookup is a short lock
 // rather than a message round trip to a directory actor. With a `Parked`
 // type, an entry may instead be parked: the state of an actor that left
@@ -79,8 +86,16 @@ public:
   // Returns the actor registered under k, or registers make()'s; make runs
   // under the shard's lock, so an actor is never spawned unregistered. After
   // close() nothing is created: the result is an invalid actor.
+  // (A parked k is not created again: the result is then an invalid actor;
+  // where k may be parked, pass `unpark` below.)
   template <class F>
   caf::actor find_or_create(const Key& k, F&& make) {
+    return find_or_create(k, std::forward<F>(make), [](auto&&) { return caf::actor{}; });
+  }
+  // The same for a map with parked states: a parked k exists, and `unpark`
+  // spawns the actor that takes up its state (make() is not called).
+  template <class F, class U>
+  caf::actor find_or_create(const Key& k, F&& make, U&& unpark) {
     auto& s = shard(k);
     std::lock_guard<std::mutex> g{s.mutex};
     auto it = s.map.find(k);
@@ -88,6 +103,10 @@ public:
       return it->second;
     if (s.closed)
       return {};
+    if constexpr (!std::is_void_v<Parked>) {
+      if (auto p = s.parked.find(k); p != s.parked.end())
+        return unpark_locked(s, p, unpark);
+    }
     caf::actor a = make();
     if (a)   // make() may find nothing to activate
       s.map.emplace(k, a);
@@ -130,12 +149,7 @@ public:
     auto p = s.parked.find(k);
     if (s.closed || p == s.parked.end())
       return {};
-    caf::actor a = unpark(std::move(p->second));
-    if (a) {   // (a spawn does not come back empty; a throwing one leaves the entry)
-      s.parked.erase(p);
-      s.map.emplace(k, a);
-    }
-    return a;
+    return unpark_locked(s, p, unpark);
   }
   size_t parked() const {
     size_t n = 0;
@@ -248,6 +262,17 @@ private:
     bool closed = false;
   };
   shard_t& shard(const Key& k) const { return shards_[std::hash<Key>{}(k) % shard_count]; }
+  // Under s's lock: the parked state at p taken up by unpark's actor (once).
+  template <class It, class U>
+  static caf::actor unpark_locked(shard_t& s, It p, U& unpark) {
+    caf::actor a = unpark(std::move(p->second));
+    if (a) {   // (a spawn does not come back empty; a throwing one leaves the entry)
+      auto k = p->first;
+      s.parked.erase(p);
+      s.map.emplace(std::move(k), a);
+    }
+    return a;
+  }
   mutable shard_t shards_[shard_count];
   std::mutex cursor_mutex_;   // taken before a shard's (next_round)
   size_t cursor_shard_ = 0;
@@ -461,7 +486,7 @@ struct runtime {
   std::shared_ptr<storage_port> store;   // may be null: nothing is persisted
 
   actor_map<uint64_t, parked_hit> hits;
-  actor_map<std::string> workers;
+  actor_map<std::string, parked_worker> workers;   // parked: no store
   actor_map<std::string> requesters;
   actor_map<uint64_t> hit_types;          // type number -> its requester's actor
   qualification_registry qualification_types;

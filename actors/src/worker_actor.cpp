@@ -226,10 +226,21 @@ void handle(self_ptr self, worker::msg& m) {
     return;
   }
   if (auto* p = std::get_if<passivate>(&m)) {
-    // Only with nothing else queued (see hit_actor.cpp's passivate).
-    if (idle(st, p->idle_before) &&
-        st.rt->workers.erase_if(st.w.id, self->address(), [self] { return self->mailbox().empty(); }))
-      leave(self);
+    // Only with nothing else queued (see hit_actor.cpp's passivate). With a
+    // store the successor reads the records; without one the state is
+    // parked in the directory for it.
+    if (idle(st, p->idle_before)) {
+      auto nothing_queued = [self] { return self->mailbox().empty(); };
+      auto id = st.w.id;
+      bool gone = st.rt->persistent()
+                    ? st.rt->workers.erase_if(id, self->address(), nothing_queued)
+                    : st.rt->workers.park(id, self->address(), nothing_queued,
+                                          [&] { return parked_worker{std::move(st.w)}; });
+      if (gone) {
+        st.w.id = std::move(id);   // the retired actor forwards by id
+        leave(self);
+      }
+    }
     st.rt->noted();   // passivate is a counted note
     return;
   }
@@ -501,11 +512,12 @@ void handle(self_ptr self, worker::msg& m) {
 }
 
 caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w,
-                          uint64_t finished_first, uint64_t finished_end) {
+                          uint64_t finished_first, uint64_t finished_end, timestamp last_active) {
   self->state.rt = rt;
   self->state.w = std::move(w);
   self->state.finished_first = finished_first;
   self->state.finished_end = finished_end;
+  self->state.last_active = last_active;
   self->state.writes->on_failure = [rt, id = self->state.w.id, addr = self->address()] { rt->workers.erase(id, addr); };
   return {
     [=](worker::msg& m) {
@@ -521,7 +533,13 @@ caf::actor spawn_worker(runtime& rt, worker_state state) {
   // A new worker: nothing finished, nothing stored of it.
   state.finished_total = state.finished_order.size();
   uint64_t stored = 0;
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state), stored, stored);
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state), stored, stored, timestamp{0});
+}
+
+caf::actor unpark_worker(runtime& rt, parked_worker&& p) {
+  // Brought back for a message: not idle before it. (No store: nothing
+  // of it is stored, nothing in flight when it parked.)
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(p.w), uint64_t{0}, uint64_t{0}, rt.now());
 }
 
 result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
@@ -579,7 +597,7 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
   } else {
     w.finished_total = w.finished_order.size();
   }
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w), first, end);
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w), first, end, timestamp{0});
 }
 
 } // namespace hitd::detail

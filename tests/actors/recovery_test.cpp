@@ -843,7 +843,7 @@ TEST(Passivation, WithoutAStoreIdleHitsParkAndComeBackTheSame) {
   auto st = h->stats();
   EXPECT_LE(st.resident_hits, 5u);
   EXPECT_EQ(st.resident_hits + st.parked_hits, 20u);
-  EXPECT_EQ(st.resident_workers, 6u);
+  EXPECT_EQ(st.resident_workers + st.parked_workers, 6u);   // workers park too (the next test)
 
   // Listed and read back the same (each read brings one back).
   auto listed = must(h->list_available_hits(page_request{}));
@@ -878,6 +878,76 @@ TEST(Passivation, WithoutAStoreIdleHitsParkAndComeBackTheSame) {
   EXPECT_EQ(twelve.assignments_pending, 0);
   EXPECT_EQ(twelve.assignments_available, 3);
   EXPECT_EQ(h.dashboard(workers[3]).totals.abandoned, 1);
+  h.expect_books_balanced();
+}
+
+// Without a store an idle worker over the budget parks the same way: its
+// state stays in the directory and a new actor takes it up on the next
+// message, with its qualifications, blocks, statistics, earnings and the
+// assignment it holds.
+TEST(Passivation, WithoutAStoreIdleWorkersParkAndComeBackTheSame) {
+  auto o = small_budget();   // 2 resident workers
+  o.with_store = false;
+  engine_harness h{o};
+  auto r = h.requester(cents(100'000));
+  auto type = h.hit_type(r);
+  std::vector<std::string> workers;
+  for (int i = 0; i < 6; ++i)
+    workers.push_back(h.veteran());
+  auto qt = must(h->create_qualification_type(r, qualification_type("Photo skills", "Can label photos")));
+  must(h->associate_qualification_with_worker(r, qt.qualification_type_id, workers[0], 80, false));
+  must(h->create_worker_block(r, workers[5], "spam"));
+  auto paid = h.submitted(workers[0], h.hit_of_type(r, type, 1).hit_id);
+  h.approve(r, paid);
+  must(h->send_bonus({r, workers[0], paid, cents(25), "good work", ""}));
+  auto held = h.accept(workers[1], h.hit_of_type(r, type, 1).hit_id);
+  std::vector<worker_dashboard> before;
+  for (const auto& w : workers)
+    before.push_back(h.dashboard(w));
+  EXPECT_EQ(h->stats().parked_workers, 0u);
+
+  h->advance_clock(seconds(2));   // idle past passivate_after_ms: the sweep runs
+  h->drain();
+  auto st = h->stats();
+  EXPECT_LE(st.resident_workers, 2u);
+  EXPECT_EQ(st.resident_workers + st.parked_workers, 6u);
+
+  // Read back the same (each read brings one back).
+  for (size_t i = 0; i < workers.size(); ++i)
+    expect_same_dashboard(h.dashboard(workers[i]), before[i]);
+  EXPECT_EQ(must(h->get_qualification_score(r, qt.qualification_type_id, workers[0])).integer_value, 80);
+
+  // Parked again, they work on, each from a parked state: a parked id is
+  // taken; the qualification still lets a worker in and the block still
+  // keeps one out; the held assignment is submitted and paid.
+  h->advance_clock(seconds(2));
+  h->drain();
+  EXPECT_GE(h->stats().parked_workers, 4u);
+  auto again = h->create_worker({.worker_id = workers[2]});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.err().code, errc::worker_already_exists);
+  auto props = engine_harness::props();
+  qualification_requirement need;
+  need.qualification_type_id = qt.qualification_type_id;
+  need.cmp = comparator::greater_than_or_equal_to;
+  need.integer_values = {50};
+  props.requirements = {need};
+  auto guarded = h.hit(r, 2, 3'600, props).hit_id;
+  h->advance_clock(seconds(2));
+  h->drain();
+  EXPECT_GE(h->stats().parked_workers, 4u);
+  auto a = h.accept(workers[0], guarded);
+  auto refused = h->accept({workers[3], guarded, {}, {}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.err().code, errc::does_not_meet_requirements);
+  auto blocked = h->accept({workers[5], h.hit_of_type(r, type, 1).hit_id, {}, {}});
+  ASSERT_FALSE(blocked.ok());
+  h.submit(workers[1], held.assignment_id);
+  h.approve(r, held.assignment_id);
+  EXPECT_EQ(h.dashboard(workers[1]).totals.approved, before[1].totals.approved + 1);
+  EXPECT_EQ(h.dashboard(workers[0]).totals.accepted, before[0].totals.accepted + 1);
+  h.submit(workers[0], a.assignment_id);
+  h.approve(r, a.assignment_id);
   h.expect_books_balanced();
 }
 

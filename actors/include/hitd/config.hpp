@@ -40,9 +40,9 @@ struct engine_config {
 
   // Memory. Actors beyond these counts leave memory once idle for
   // `passivate_after_ms` and come back from their records on their next
-  // message. Without a store, workers and requesters stay resident and a
-  // HIT over the budget is parked instead: its state stays in memory
-  // without its actor (about 1.3 KB less per HIT) and a new actor takes
+  // message. Without a store, requesters stay resident, and a HIT or
+  // worker over the budget is parked instead: its state stays in memory
+  // without its actor (about 1.4 KB less per HIT) and a new actor takes
   // it up on its next message. 0 = no budget.
   size_t resident_hits_max = 1'000'000;
   size_t resident_workers_max = 1'000'000;

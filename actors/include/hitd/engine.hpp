@@ -115,6 +115,7 @@ struct engine_stats {
   size_t resident_hits = 0;      // HITs with a live actor
   size_t parked_hits = 0;        // HITs held without one (no store; see engine_config)
   size_t resident_workers = 0;
+  size_t parked_workers = 0;     // workers held without one likewise
   size_t resident_requesters = 0;
   uint64_t rebuilds = 0;         // times memory was rebuilt after a failed write
   uint64_t storage_errors = 0;   // records that could not be read, reported
