@@ -872,8 +872,10 @@ caf::behavior hit_impl(caf::stateful_actor<hit_actor_state>* self, runtime* rt, 
   st.h = std::move(h);
   st.writes->on_failure = [rt, n = st.number(), addr = self->address()] { rt->hits.erase(n, addr); };
   writes_scope in_flight{st.writes};
+  // New (its init follows), activated or unparked for a message: not idle
+  // before it, so a sweep racing with that message leaves it be.
+  st.last_active = rt->now();
   if (act.active) {
-    st.last_active = rt->now();   // brought back for a message: not idle before it
     // The indexes are as durable as the records they came with.
     st.ledger_seq = std::max(act.ledger_seq, act.ledger_applied);
     st.pending_indexed = act.pending_seq != 0;

@@ -512,12 +512,15 @@ void handle(self_ptr self, worker::msg& m) {
 }
 
 caf::behavior worker_impl(caf::stateful_actor<worker_actor_state>* self, runtime* rt, worker_state w,
-                          uint64_t finished_first, uint64_t finished_end, timestamp last_active) {
+                          uint64_t finished_first, uint64_t finished_end) {
   self->state.rt = rt;
   self->state.w = std::move(w);
   self->state.finished_first = finished_first;
   self->state.finished_end = finished_end;
-  self->state.last_active = last_active;
+  // New, activated or unparked for a message: not idle before it (a sweep
+  // racing with its first message would otherwise send it away, and a new
+  // worker's init to a successor that finds no record of it).
+  self->state.last_active = rt->now();
   self->state.writes->on_failure = [rt, id = self->state.w.id, addr = self->address()] { rt->workers.erase(id, addr); };
   return {
     [=](worker::msg& m) {
@@ -533,13 +536,12 @@ caf::actor spawn_worker(runtime& rt, worker_state state) {
   // A new worker: nothing finished, nothing stored of it.
   state.finished_total = state.finished_order.size();
   uint64_t stored = 0;
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state), stored, stored, timestamp{0});
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(state), stored, stored);
 }
 
 caf::actor unpark_worker(runtime& rt, parked_worker&& p) {
-  // Brought back for a message: not idle before it. (No store: nothing
-  // of it is stored, nothing in flight when it parked.)
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(p.w), uint64_t{0}, uint64_t{0}, rt.now());
+  // No store: nothing of it is stored, nothing was in flight when it parked.
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(p.w), uint64_t{0}, uint64_t{0});
 }
 
 result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
@@ -597,7 +599,7 @@ result<caf::actor> activate_worker(runtime& rt, const std::string& id) {
   } else {
     w.finished_total = w.finished_order.size();
   }
-  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w), first, end, timestamp{0});
+  return spawn_actor(rt.sys, worker_impl, &rt, std::move(w), first, end);
 }
 
 } // namespace hitd::detail

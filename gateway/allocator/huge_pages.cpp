@@ -13,6 +13,11 @@
 // tcmalloc); the library never changes an embedding program's allocator.
 // HITD_HUGE_PAGES=0 in the environment leaves tcmalloc's own allocator in
 // place (for comparisons, or a kernel where huge pages misbehave).
+//
+// The price: RSS grows in 2 MiB steps, and memory tcmalloc gives back
+// (MADV_DONTNEED of free spans) splits a huge page, which the kernel's
+// khugepaged may later collapse again, making the given-back pages resident:
+// RSS can stay nearer the heap's peak than with 4 KiB pages.
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
 
@@ -34,15 +39,19 @@ class huge_page_allocator final : public SysAllocator {
 public:
   explicit huge_page_allocator(SysAllocator* fallback) : fallback_(fallback) {}
 
+  // tcmalloc asks for its page heap (8 KiB-aligned, 1 MiB or more at a
+  // time) and for its own metadata (16-byte aligned, any size); a caller's
+  // alignment never reaches here. Requests over half a region go to
+  // tcmalloc's own allocator.
   void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
-    if (alignment < huge_page && size <= region_size / 2) {
+    if (alignment <= huge_page && size <= region_size / 2) {
       if (void* p = from_region(size, alignment)) {
         if (actual_size)
           *actual_size = size;
         return p;
       }
     }
-    // Very large or very aligned requests, or no address space for a region.
+    // Very large requests, or no address space for a region.
     return fallback_->Alloc(size, actual_size, alignment);
   }
 
@@ -95,8 +104,15 @@ alignas(huge_page_allocator) unsigned char storage[sizeof(huge_page_allocator)];
 const bool installed = [] {
   if (!huge_pages_wanted())
     return false;
+  // tcmalloc sets up its own system allocator at its first heap growth and
+  // would then replace one installed before: make sure that has happened
+  // (it has, in any program that allocated before this runs).
+  std::free(std::malloc(1));
   auto* ext = MallocExtension::instance();
-  ext->SetSystemAllocator(new (storage) huge_page_allocator{ext->GetSystemAllocator()});
+  auto* fallback = ext->GetSystemAllocator();
+  if (!fallback)
+    return false;   // not tcmalloc's, or not set up: leave it alone
+  ext->SetSystemAllocator(new (storage) huge_page_allocator{fallback});
   return true;
 }();
 

@@ -42,6 +42,8 @@ bool kernel_has_huge_pages() { return std::filesystem::exists("/sys/kernel/mm/tr
 TEST(HugePages, TheHeapGrowsInRegionsMarkedForHugePages) {
   if (!kernel_has_huge_pages())
     GTEST_SKIP() << "this kernel has no transparent huge pages";
+  if (const char* v = std::getenv("HITD_HUGE_PAGES"); v && std::strcmp(v, "0") == 0)
+    GTEST_SKIP() << "HITD_HUGE_PAGES=0: turned off";
   // 64 MB of small blocks: more than tcmalloc held at start, so it asks
   // its system allocator for more.
   std::vector<std::unique_ptr<char[]>> blocks;
@@ -57,8 +59,9 @@ TEST(HugePages, TheHeapGrowsInRegionsMarkedForHugePages) {
 }
 
 TEST(HugePages, LargeAndAlignedAllocationsWork) {
-  // Larger than half a region (the allocator hands those to tcmalloc's own),
-  // and aligned up to a megabyte (which its regions serve).
+  // Larger than half a region (the allocator hands those to tcmalloc's
+  // own), and aligned up to a megabyte (tcmalloc serves those from its page
+  // heap, which the regions feed).
   const size_t big = size_t{48} << 20;
   std::unique_ptr<char[]> large{new char[big]};
   std::memset(large.get(), 7, big);
