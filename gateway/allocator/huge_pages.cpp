@@ -107,7 +107,9 @@ const bool installed = [] {
   // tcmalloc sets up its own system allocator at its first heap growth and
   // would then replace one installed before: make sure that has happened
   // (it has, in any program that allocated before this runs).
-  std::free(std::malloc(1));
+  // (volatile: the compiler drops a plain malloc/free pair.)
+  void* volatile first = std::malloc(1);
+  std::free(first);
   auto* ext = MallocExtension::instance();
   auto* fallback = ext->GetSystemAllocator();
   if (!fallback)
