@@ -1017,19 +1017,24 @@ TEST(Passivation, WithoutAStoreCommandsRacingWithParkingAreNeitherLostNorDoubled
 namespace hitd::test {
 namespace {
 
+// Two HITs of one requester, one worker's assignment on the second
+// approved, then that HIT expired and deleted.
+struct one_deleted {
+  explicit one_deleted(engine_harness& h) : r(h.requester()), w(h.veteran()), kept(h.hit(r)), gone(h.hit(r)) {
+    h.approve(r, h.submitted(w, gone.hit_id));
+    must(h->update_expiration(r, gone.hit_id, h.now()));   // expire it now
+    must(h->delete_hit(r, gone.hit_id));
+    h->drain();
+  }
+  std::string r, w;
+  hit_view kept, gone;
+};
+
 TEST(Retention, ADeletedHitsRecordsGoWhenItsRetentionEnds) {
   harness_options o;
   o.config.retention_ms = days(120);
   engine_harness h{o};
-  auto r = h.requester();
-  auto w = h.veteran();
-  auto kept = h.hit(r);
-  auto gone = h.hit(r);
-  auto a = h.submitted(w, gone.hit_id);
-  h.approve(r, a);
-  must(h->update_expiration(r, gone.hit_id, h.now()));   // expire it now
-  must(h->delete_hit(r, gone.hit_id));
-  h->drain();
+  auto [r, w, kept, gone] = one_deleted{h};
   auto number = *parse_id(id_kind::hit, gone.hit_id);
   EXPECT_TRUE(h.store->get_as<hit_snapshot>(hit_key(number)));
   // Still there (and answering) within the retention period.
@@ -1060,15 +1065,7 @@ TEST(Retention, WithoutAStoreADeletedHitLeavesMemoryWhenItsRetentionEnds) {
   o.with_store = false;
   o.config.retention_ms = days(120);
   engine_harness h{o};
-  auto r = h.requester();
-  auto w = h.veteran();
-  auto kept = h.hit(r);
-  auto gone = h.hit(r);
-  auto a = h.submitted(w, gone.hit_id);
-  h.approve(r, a);
-  must(h->update_expiration(r, gone.hit_id, h.now()));   // expire it now
-  must(h->delete_hit(r, gone.hit_id));
-  h->drain();
+  auto [r, w, kept, gone] = one_deleted{h};
   EXPECT_EQ(h->stats().parked_hits, 1u);
   h->advance_clock(days(119));
   h->drain();
